@@ -1,0 +1,58 @@
+'use client';
+
+import { ChevronDown, LogOut, MonitorX, Settings } from 'lucide-react';
+import Link from 'next/link';
+import { useAction } from 'next-safe-action/hooks';
+import { Button } from '../_components/ui/button';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '../_components/ui/dropdown-menu';
+import { toast } from '../_components/ui/toast';
+import { signOutAction, signOutEverywhereAction } from './actions';
+
+export function UserMenu({ email, name }: { email: string; name: string | null }) {
+  const onError = ({ error }: { error: { serverError?: string } }) =>
+    toast.error(error.serverError ?? 'Could not sign you out. Try again.');
+  const signOut = useAction(signOutAction, { onError });
+  const signOutEverywhere = useAction(signOutEverywhereAction, { onError });
+  const initial = (name || email).charAt(0).toUpperCase();
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="ghost" size="sm" className="gap-2 px-1.5 sm:px-2" aria-label="Account menu">
+          <span className="flex size-7 items-center justify-center rounded-full bg-primary/15 text-xs font-semibold text-primary">
+            {initial}
+          </span>
+          <span className="hidden max-w-48 truncate text-sm sm:inline" data-testid="signed-in-user">
+            {email}
+          </span>
+          <ChevronDown className="size-4 text-muted" aria-hidden />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent>
+        <DropdownMenuLabel>
+          Signed in as
+          <span className="block truncate text-sm font-medium text-foreground">{email}</span>
+        </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/settings">
+            <Settings className="size-4" aria-hidden /> Settings
+          </Link>
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => signOutEverywhere.execute({})} disabled={signOutEverywhere.isPending}>
+          <MonitorX className="size-4" aria-hidden /> Sign out of all devices
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => signOut.execute({})} disabled={signOut.isPending}>
+          <LogOut className="size-4" aria-hidden /> Sign out
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}

@@ -1,0 +1,21 @@
+import type { NextAuthConfig } from 'next-auth';
+import { resolveAuthSecret } from './secret';
+
+/**
+ * The part of the Auth.js configuration that needs no database, shared by `proxy.ts` (an
+ * optimistic redirect for signed-out visitors) and the full configuration in `./index.ts`.
+ * The proxy is not the guard: every page, action and data function checks the session itself.
+ */
+export const authConfig = {
+  secret: resolveAuthSecret(),
+  // Self-hosted behind a proxy that overwrites Host / X-Forwarded-Host (see README).
+  trustHost: true,
+  pages: { signIn: '/sign-in' },
+  session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60, updateAge: 60 * 60 },
+  providers: [],
+  callbacks: {
+    authorized({ auth }) {
+      return Boolean(auth?.user);
+    },
+  },
+} satisfies NextAuthConfig;
