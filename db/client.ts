@@ -21,7 +21,8 @@ export interface DatabaseTarget {
 }
 
 export function dataDir(): string {
-  return path.resolve(process.env.COINSPHERE_DATA_DIR ?? '.data');
+  // Decided at run time; the ignore comment keeps Next's file tracing from copying the whole project.
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), process.env.COINSPHERE_DATA_DIR ?? '.data');
 }
 
 /** The target the running app uses: DATABASE_URL when set, else PGlite under the data folder. */

@@ -30,22 +30,18 @@ async function signInWithPassword(email: string, password: string): Promise<void
   }
 }
 
-export const signInAction = actionClient
-  .inputSchema(signInSchema)
-  .action(async ({ parsedInput }) => {
-    await signInWithPassword(parsedInput.email, parsedInput.password);
-    redirect('/portfolio');
-  });
+export const signInAction = actionClient.inputSchema(signInSchema).action(async ({ parsedInput }) => {
+  await signInWithPassword(parsedInput.email, parsedInput.password);
+  redirect('/portfolio');
+});
 
-export const signUpAction = actionClient
-  .inputSchema(signUpSchema)
-  .action(async ({ parsedInput }) => {
-    const result = await createUser(parsedInput);
-    if (!result.ok) {
-      returnValidationErrors(signUpSchema, {
-        email: { _errors: ['An account with this email already exists. Sign in instead.'] },
-      });
-    }
-    await signInWithPassword(parsedInput.email, parsedInput.password);
-    redirect('/portfolio');
-  });
+export const signUpAction = actionClient.inputSchema(signUpSchema).action(async ({ parsedInput }) => {
+  const result = await createUser(parsedInput);
+  if (!result.ok) {
+    returnValidationErrors(signUpSchema, {
+      email: { _errors: ['An account with this email already exists. Sign in instead.'] },
+    });
+  }
+  await signInWithPassword(parsedInput.email, parsedInput.password);
+  redirect('/portfolio');
+});

@@ -6,16 +6,18 @@ import { resolveAuthSecret } from './secret';
  * optimistic redirect for signed-out visitors) and the full configuration in `./index.ts`.
  * The proxy is not the guard: every page, action and data function checks the session itself.
  */
-export const authConfig = {
-  secret: resolveAuthSecret(),
-  // Self-hosted behind a proxy that overwrites Host / X-Forwarded-Host (see README).
-  trustHost: true,
-  pages: { signIn: '/sign-in' },
-  session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60, updateAge: 60 * 60 },
-  providers: [],
-  callbacks: {
-    authorized({ auth }) {
-      return Boolean(auth?.user);
+export const authConfig = () =>
+  ({
+    // Resolved per request rather than at import, so `next build` needs no secret.
+    secret: resolveAuthSecret(),
+    // Self-hosted behind a proxy that overwrites Host / X-Forwarded-Host (see README).
+    trustHost: true,
+    pages: { signIn: '/sign-in' },
+    session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60, updateAge: 60 * 60 },
+    providers: [],
+    callbacks: {
+      authorized({ auth }) {
+        return Boolean(auth?.user);
+      },
     },
-  },
-} satisfies NextAuthConfig;
+  }) satisfies NextAuthConfig;

@@ -5,7 +5,7 @@ import { authenticate } from './authenticate';
 import { clientIp } from './client-ip';
 import { authConfig } from './config';
 import { signInSchema } from './schemas';
-import { currentSessionVersion } from './users';
+import { isSessionCurrent } from './users';
 
 declare module 'next-auth' {
   interface Session {
@@ -27,8 +27,8 @@ export class SignInLocked extends CredentialsSignin {
   code = 'locked';
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
-  ...authConfig,
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  ...authConfig(),
   providers: [
     Credentials({
       credentials: { email: {}, password: {} },
@@ -46,7 +46,6 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
-    ...authConfig.callbacks,
     async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;
@@ -56,12 +55,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       // Every later use re-checks the account: a bumped session version (sign out everywhere,
       // password change) or a deleted user ends this session now, not when the token expires.
       if (!token.sub || typeof token.sv !== 'number') return null;
-      const version = await currentSessionVersion(token.sub);
-      return version === token.sv ? token : null;
+      return (await isSessionCurrent(token.sub, token.sv)) ? token : null;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
       return session;
     },
   },
-});
+}));

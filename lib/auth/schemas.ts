@@ -27,7 +27,10 @@ export const signUpSchema = z.object({
 
 export const signInSchema = z.object({
   email: emailField,
-  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX_LENGTH, 'Email or password is incorrect.'),
+  password: z
+    .string({ error: 'Enter your password.' })
+    .min(1, 'Enter your password.')
+    .max(PASSWORD_MAX_LENGTH, 'Email or password is incorrect.'),
 });
 
 export const changePasswordSchema = z

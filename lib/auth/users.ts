@@ -4,6 +4,8 @@ import { users } from '@/db/schema';
 import { hashPassword, verifyPassword } from './password';
 import type { SignUpInput } from './schemas';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface SessionUser {
   id: string;
   email: string;
@@ -44,12 +46,14 @@ export async function findSessionUser(userId: string): Promise<SessionUser | nul
   return row ?? null;
 }
 
-export async function currentSessionVersion(userId: string): Promise<number | null> {
+/** Whether a session issued at `version` for this user is still valid (user exists, not ended since). */
+export async function isSessionCurrent(userId: string, version: number): Promise<boolean> {
+  if (!UUID.test(userId)) return false;
   const [row] = await getDb()
     .select({ sessionVersion: users.sessionVersion })
     .from(users)
     .where(eq(users.id, userId));
-  return row?.sessionVersion ?? null;
+  return row?.sessionVersion === version;
 }
 
 /** Ends every session of this user, on every device, issued before now. */
@@ -76,7 +80,8 @@ export async function changePassword(
 ): Promise<ChangePasswordResult> {
   const db = getDb();
   const [row] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
-  if (!row || !(await verifyPassword(row.passwordHash, currentPassword))) return { ok: false, reason: 'wrong_password' };
+  if (!row || !(await verifyPassword(row.passwordHash, currentPassword)))
+    return { ok: false, reason: 'wrong_password' };
   const newHash = await hashPassword(newPassword);
   const updated = await db
     .update(users)

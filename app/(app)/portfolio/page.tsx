@@ -22,8 +22,8 @@ export default async function PortfolioPage() {
           </span>
           <h2 className="text-lg font-semibold">No exchanges connected yet</h2>
           <p className="max-w-md text-sm text-muted">
-            Connect an exchange account with a read-only API key and your balances will show up here, kept in
-            sync on a schedule and whenever you ask.
+            Connect an exchange account with a read-only API key and your balances will show up here, kept in sync on a
+            schedule and whenever you ask.
           </p>
         </CardContent>
       </Card>

@@ -9,7 +9,11 @@ export function CardHeader({ className, ...props }: ComponentProps<'div'>) {
   return <div className={cn('flex flex-col gap-1.5 p-5 sm:p-6', className)} {...props} />;
 }
 
-export function CardTitle({ className, as: Heading = 'h2', ...props }: ComponentProps<'h2'> & { as?: 'h1' | 'h2' | 'h3' }) {
+export function CardTitle({
+  className,
+  as: Heading = 'h2',
+  ...props
+}: ComponentProps<'h2'> & { as?: 'h1' | 'h2' | 'h3' }) {
   return <Heading className={cn('text-lg font-semibold tracking-tight', className)} {...props} />;
 }
 
@@ -22,5 +26,7 @@ export function CardContent({ className, ...props }: ComponentProps<'div'>) {
 }
 
 export function CardFooter({ className, ...props }: ComponentProps<'div'>) {
-  return <div className={cn('flex items-center gap-3 border-t border-border px-5 py-4 sm:px-6', className)} {...props} />;
+  return (
+    <div className={cn('flex items-center gap-3 border-t border-border px-5 py-4 sm:px-6', className)} {...props} />
+  );
 }
