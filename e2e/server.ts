@@ -1,0 +1,62 @@
+// Playwright's web server: a production build served on its own fresh database, removed on exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { createTestDatabase } from '@/db/test-database';
+
+const port = process.env.E2E_PORT ?? '3100';
+const dataDir = mkdtempSync(path.join(tmpdir(), 'coinsphere-e2e-'));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'production',
+  AUTH_SECRET: randomBytes(33).toString('base64'),
+  AUTH_URL: `http://localhost:${port}`,
+  COINSPHERE_DATA_DIR: dataDir,
+  NEXT_TELEMETRY_DISABLED: '1',
+};
+
+let drop: (() => Promise<void>) | undefined;
+const serverUrl = process.env.DATABASE_URL?.trim();
+if (serverUrl) {
+  const db = await createTestDatabase(serverUrl, 'coinsphere_e2e');
+  env.DATABASE_URL = db.url;
+  drop = db.drop;
+  console.info(`[e2e] PostgreSQL database ${db.name}`);
+} else {
+  env.PGLITE_DIR = path.join(dataDir, 'pglite');
+  const handle = openDatabase({ pgliteDir: env.PGLITE_DIR });
+  await migrateDatabase(handle);
+  await handle.close();
+  console.info(`[e2e] PGlite database in ${env.PGLITE_DIR}`);
+}
+
+let child: ChildProcess | undefined;
+let stopping = false;
+
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  child?.kill('SIGTERM');
+  await drop?.().catch((error: unknown) => console.error('[e2e] could not drop the test database', error));
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+
+function run(args: string[]): ChildProcess {
+  const proc = spawn(path.join('node_modules', '.bin', 'next'), args, { env, stdio: 'inherit' });
+  child = proc;
+  return proc;
+}
+
+if (process.env.E2E_SKIP_BUILD !== '1') {
+  const code = await new Promise<number>((resolve) => run(['build']).on('exit', (c) => resolve(c ?? 1)));
+  if (code !== 0) await stop(code);
+}
+run(['start', '-p', port]).on('exit', (code) => void stop(code ?? 0));

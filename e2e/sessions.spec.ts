@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+import { PASSWORD, openAccountMenu, signIn, signUp } from './helpers';
+
+test('sign out of all devices ends the other browser’s session too', async ({ page, browser }) => {
+  const { email } = await signUp(page);
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, email);
+  await expect(otherPage).toHaveURL(/\/portfolio$/);
+
+  await openAccountMenu(page);
+  await page.getByRole('menuitem', { name: 'Sign out of all devices' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  await otherPage.goto('/settings');
+  await expect(otherPage).toHaveURL(/\/sign-in/);
+  await other.close();
+});
+
+test('changing the password keeps this device signed in and signs out the others', async ({ page, browser }) => {
+  const { email } = await signUp(page);
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, email);
+  await expect(otherPage).toHaveURL(/\/portfolio$/);
+
+  await page.goto('/settings');
+  await page.getByLabel('Current password').fill('not my password at all');
+  await page.getByLabel('New password', { exact: true }).fill('a fresh new passphrase');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.locator('#currentPassword-error')).toHaveText('Your current password is not correct.');
+
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('Password changed. Other devices have been signed out.')).toBeVisible();
+
+  await page.reload();
+  await expect(page).toHaveURL(/\/settings$/);
+  await otherPage.reload();
+  await expect(otherPage).toHaveURL(/\/sign-in/);
+
+  await signIn(otherPage, email, 'a fresh new passphrase');
+  await expect(otherPage).toHaveURL(/\/portfolio$/);
+  await other.close();
+});
+
+test('the app fits a 375 px wide screen', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  for (const path of ['/sign-up', '/sign-in']) {
+    await page.goto(path);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  }
+  await signUp(page);
+  for (const path of ['/portfolio', '/settings']) {
+    await page.goto(path);
+    await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  }
+  await context.close();
+});
