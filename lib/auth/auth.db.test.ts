@@ -3,14 +3,14 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { authThrottle, users } from '@/db/schema';
-import { useTestDatabase } from '@/lib/testing/database';
+import { withTestDatabase } from '@/lib/testing/database';
 import { authenticate, signInRetryAfterMs } from './authenticate';
 import { verifyPassword } from './password';
 import { signUpSchema } from './schemas';
 import { ACCOUNT_POLICY, accountKey, lockedUntil, recordFailure } from './throttle';
 import { changePassword, createUser, endAllSessions, findSessionUser, isSessionCurrent } from './users';
 
-useTestDatabase();
+withTestDatabase();
 
 const PASSWORD = 'correct horse battery staple';
 const uniqueEmail = () => `user-${randomUUID()}@example.com`;
@@ -42,7 +42,9 @@ describe('accounts', () => {
   it('refuses a duplicate email, whatever its case, and writes nothing', async () => {
     const email = uniqueEmail();
     await signUp(email);
-    const again = await createUser(signUpSchema.parse({ email: email.toUpperCase(), password: 'another password 123' }));
+    const again = await createUser(
+      signUpSchema.parse({ email: email.toUpperCase(), password: 'another password 123' }),
+    );
     expect(again).toEqual({ ok: false, reason: 'email_taken' });
     expect(await userCount(email)).toBe(1);
   });
@@ -78,7 +80,10 @@ describe('authenticate', () => {
     const ip = uniqueIp();
     for (let i = 0; i < ACCOUNT_POLICY.maxFailures - 1; i++) await authenticate(user.email, 'wrong password 1', ip);
     expect((await authenticate(user.email, PASSWORD, ip)).ok).toBe(true);
-    const [row] = await getDb().select().from(authThrottle).where(eq(authThrottle.key, accountKey(user.email)));
+    const [row] = await getDb()
+      .select()
+      .from(authThrottle)
+      .where(eq(authThrottle.key, accountKey(user.email)));
     expect(row).toBeUndefined();
     expect((await authenticate(user.email, 'wrong password 2', ip)).ok).toBe(false);
     expect((await authenticate(user.email, PASSWORD, ip)).ok).toBe(true);

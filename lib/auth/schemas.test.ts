@@ -9,7 +9,11 @@ function fieldErrors(result: { success: boolean; error?: { issues: { path: Prope
 
 describe('sign-up input', () => {
   it('accepts a valid sign-up and normalises the email', () => {
-    const parsed = signUpSchema.parse({ name: ' Ada ', email: '  Ada@Example.COM ', password: 'correct horse battery' });
+    const parsed = signUpSchema.parse({
+      name: ' Ada ',
+      email: '  Ada@Example.COM ',
+      password: 'correct horse battery',
+    });
     expect(parsed).toEqual({ name: 'Ada', email: 'ada@example.com', password: 'correct horse battery' });
   });
 

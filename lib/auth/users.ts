@@ -49,10 +49,7 @@ export async function findSessionUser(userId: string): Promise<SessionUser | nul
 /** Whether a session issued at `version` for this user is still valid (user exists, not ended since). */
 export async function isSessionCurrent(userId: string, version: number): Promise<boolean> {
   if (!UUID.test(userId)) return false;
-  const [row] = await getDb()
-    .select({ sessionVersion: users.sessionVersion })
-    .from(users)
-    .where(eq(users.id, userId));
+  const [row] = await getDb().select({ sessionVersion: users.sessionVersion }).from(users).where(eq(users.id, userId));
   return row?.sessionVersion === version;
 }
 

@@ -14,7 +14,7 @@ declare module 'vitest' {
  * PostgreSQL database created by the global setup when DATABASE_URL is set, otherwise a fresh
  * in-memory PGlite database with the same migrations applied.
  */
-export function useTestDatabase(): { handle: () => DatabaseHandle } {
+export function withTestDatabase(): { handle: () => DatabaseHandle } {
   let handle: DatabaseHandle | undefined;
   beforeAll(async () => {
     const url = inject('testDatabaseUrl');
@@ -28,7 +28,7 @@ export function useTestDatabase(): { handle: () => DatabaseHandle } {
   });
   return {
     handle: () => {
-      if (!handle) throw new Error('useTestDatabase: database not open yet');
+      if (!handle) throw new Error('withTestDatabase: database not open yet');
       return handle;
     },
   };
