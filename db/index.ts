@@ -17,3 +17,10 @@ export function getDb(): Database {
 export function setDatabaseHandle(handle: DatabaseHandle | undefined): void {
   globalForDb.coinsphereDb = handle;
 }
+
+/** Closes the process's database handle (command-line tools call this before exiting). */
+export async function closeDb(): Promise<void> {
+  const handle = globalForDb.coinsphereDb;
+  globalForDb.coinsphereDb = undefined;
+  await handle?.close();
+}

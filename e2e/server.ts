@@ -14,6 +14,7 @@ const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: 'production',
   AUTH_SECRET: randomBytes(33).toString('base64'),
+  ENCRYPTION_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
   AUTH_URL: `http://localhost:${port}`,
   COINSPHERE_DATA_DIR: dataDir,
   NEXT_TELEMETRY_DISABLED: '1',

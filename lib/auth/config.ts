@@ -1,5 +1,5 @@
 import type { NextAuthConfig } from 'next-auth';
-import { resolveAuthSecret } from './secret';
+import { resolveAuthSecrets } from './secret';
 
 /**
  * The part of the Auth.js configuration that needs no database, shared by `proxy.ts` (an
@@ -9,7 +9,7 @@ import { resolveAuthSecret } from './secret';
 export const authConfig = () =>
   ({
     // Resolved per request rather than at import, so `next build` needs no secret.
-    secret: resolveAuthSecret(),
+    secret: resolveAuthSecrets(),
     // Self-hosted behind a proxy that overwrites Host / X-Forwarded-Host (see README).
     trustHost: true,
     pages: { signIn: '/sign-in' },

@@ -4,18 +4,22 @@ import { isProduction, readOrCreateDataFile } from '@/lib/config/data-file';
 export const MISSING_AUTH_SECRET =
   'AUTH_SECRET is required in production: set it to a random value (e.g. `openssl rand -base64 33`).';
 
-let cached: string | undefined;
+let cached: string[] | undefined;
 
 /**
- * The secret that signs and encrypts session cookies. Required in production; in development a
- * random one is generated once into `.data/auth-secret` and reused, so sessions survive restarts.
+ * The secrets that sign and encrypt session cookies: AUTH_SECRET first (it signs new sessions), then
+ * AUTH_SECRET_1…3, still accepted while rotating. Required in production; in development a random one
+ * is generated once into `.data/auth-secret` and reused, so sessions survive restarts.
  */
-export function resolveAuthSecret(): string {
+export function resolveAuthSecrets(): string[] {
   if (cached) return cached;
   const fromEnv = process.env.AUTH_SECRET?.trim();
-  if (fromEnv) return (cached = fromEnv);
+  if (fromEnv) {
+    const previous = [1, 2, 3].map((n) => process.env[`AUTH_SECRET_${n}`]?.trim()).filter((s): s is string => !!s);
+    return (cached = [fromEnv, ...previous]);
+  }
   if (isProduction()) throw new Error(MISSING_AUTH_SECRET);
   const { value, created } = readOrCreateDataFile('auth-secret', () => randomBytes(33).toString('base64'));
   if (created) console.info('Generated a development AUTH_SECRET in .data/auth-secret.');
-  return (cached = value);
+  return (cached = [value]);
 }

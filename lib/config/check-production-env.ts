@@ -1,8 +1,14 @@
 // Runs before `next start`: refuse to serve with a one-line explanation instead of failing later.
 import { MISSING_AUTH_SECRET } from '@/lib/auth/secret';
+import { KeyringError, loadKeyring } from '@/lib/vault/keyring';
 
 const problems: string[] = [];
 if (!process.env.AUTH_SECRET?.trim()) problems.push(MISSING_AUTH_SECRET);
+try {
+  loadKeyring();
+} catch (error) {
+  problems.push(error instanceof KeyringError ? error.message : 'ENCRYPTION_KEYS could not be read.');
+}
 
 if (problems.length > 0) {
   for (const problem of problems) console.error(`Coinsphere cannot start: ${problem}`);

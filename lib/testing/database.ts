@@ -2,22 +2,32 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { setDatabaseHandle } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
+import { createTestDatabase } from '@/db/test-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     testDatabaseUrl: string | undefined;
+    testServerUrl: string | undefined;
   }
 }
 
 /**
  * Points the app's data functions at this run's database for the current test file: the
  * PostgreSQL database created by the global setup when DATABASE_URL is set, otherwise a fresh
- * in-memory PGlite database with the same migrations applied.
+ * in-memory PGlite database (always private to the file) with the same migrations applied.
  */
-export function withTestDatabase(): { handle: () => DatabaseHandle } {
+export function withTestDatabase(options: { isolated?: boolean } = {}): { handle: () => DatabaseHandle } {
   let handle: DatabaseHandle | undefined;
+  let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const url = inject('testDatabaseUrl');
+    let url = inject('testDatabaseUrl');
+    const serverUrl = inject('testServerUrl');
+    // A file whose tests walk whole tables (e.g. key rotation) gets a database of its own.
+    if (options.isolated && serverUrl) {
+      const own = await createTestDatabase(serverUrl, 'coinsphere_test');
+      url = own.url;
+      drop = own.drop;
+    }
     handle = url ? openDatabase({ url }) : openDatabase({ pgliteDir: 'memory://' });
     if (!url) await migrateDatabase(handle);
     setDatabaseHandle(handle);
@@ -25,6 +35,7 @@ export function withTestDatabase(): { handle: () => DatabaseHandle } {
   afterAll(async () => {
     setDatabaseHandle(undefined);
     await handle?.close();
+    await drop?.();
   });
   return {
     handle: () => {

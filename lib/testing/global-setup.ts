@@ -6,11 +6,13 @@ export default async function setup(project: TestProject) {
   const serverUrl = process.env.DATABASE_URL?.trim();
   if (!serverUrl) {
     project.provide('testDatabaseUrl', undefined);
+    project.provide('testServerUrl', undefined);
     console.info('[tests] DATABASE_URL is unset: integration tests use in-memory PGlite.');
     return;
   }
   const db = await createTestDatabase(serverUrl, 'coinsphere_test');
   project.provide('testDatabaseUrl', db.url);
+  project.provide('testServerUrl', serverUrl);
   console.info(`[tests] integration tests use PostgreSQL database ${db.name}.`);
   return () => db.drop();
 }

@@ -35,7 +35,11 @@ export function FormField({
 export function FormAlert({ message }: { message?: string }) {
   if (!message) return null;
   return (
-    <div role="alert" data-testid="form-alert" className="rounded-lg border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger">
+    <div
+      role="alert"
+      data-testid="form-alert"
+      className="rounded-lg border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
+    >
       {message}
     </div>
   );

@@ -1,0 +1,3 @@
+import { rotateCredentials } from './rotate-credentials';
+
+export const functions = [rotateCredentials];

@@ -1,0 +1,7 @@
+// Runs once when a server process starts. Checks the encryption keys before serving anything,
+// so a wrong or missing key stops the app with one line instead of failing every sync later.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { checkVaultAtStartup } = await import('@/lib/vault/startup');
+  await checkVaultAtStartup();
+}

@@ -1,0 +1,50 @@
+// `npm run bench`: measures hot paths and prints JSON. Numbers, not assertions: compare runs by eye or in CI logs.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseKeyring } from '@/lib/vault/keyring';
+import { openCredentials, sealCredentials } from '@/lib/vault/store';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time(fn: () => void, runs: number): { medianMs: number; minMs: number; maxMs: number } {
+  fn(); // warm-up
+  const samples = Array.from({ length: runs }, () => {
+    const start = performance.now();
+    fn();
+    return performance.now() - start;
+  });
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { medianMs: round(median(samples)), minMs: round(Math.min(...samples)), maxMs: round(Math.max(...samples)) };
+}
+
+function vaultBench() {
+  const keyring = parseKeyring(`bench:${randomBytes(32).toString('base64')}`);
+  const count = 1000;
+  const rows = Array.from({ length: count }, () => {
+    const owner = { connectionId: randomUUID(), userId: randomUUID(), exchangeId: 'kucoin' };
+    const credentials = {
+      apiKey: randomBytes(32).toString('hex'),
+      secret: randomBytes(32).toString('hex'),
+      password: randomBytes(12).toString('base64'),
+    };
+    return { owner, credentials, ciphertext: '' };
+  });
+  const encrypt = time(() => {
+    for (const row of rows) row.ciphertext = sealCredentials(row.owner, row.credentials, keyring).ciphertext;
+  }, 7);
+  const decrypt = time(() => {
+    for (const row of rows) openCredentials(row.owner, row.ciphertext, keyring);
+  }, 7);
+  return {
+    credentials: count,
+    encryptAndFingerprint1000: encrypt,
+    decrypt1000: decrypt,
+    decryptGoalMs: 50,
+    decryptWithinGoal: decrypt.medianMs < 50,
+  };
+}
+
+console.info(JSON.stringify({ node: process.version, vault: vaultBench() }, null, 2));

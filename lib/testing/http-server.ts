@@ -1,0 +1,34 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A throw-away HTTP server on 127.0.0.1 with a random port, for tests that need a real peer. */
+export async function startHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer(handler);
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Sends a ccxt exchange's requests to `baseUrl` at the transport layer ("https://api.binance.com/x"
+ * becomes "<baseUrl>/api.binance.com/x"), so every signed byte and URL-dependent code path stays as
+ * in production.
+ */
+export function redirectExchange(exchange: { fetchImplementation: unknown }, baseUrl: string): void {
+  exchange.fetchImplementation = (url: string, init?: RequestInit & { timeout?: unknown; agent?: unknown }) => {
+    const { timeout: _timeout, agent: _agent, ...rest } = init ?? {};
+    return fetch(url.replace(/^https?:\/\//, `${baseUrl}/`), rest);
+  };
+}
