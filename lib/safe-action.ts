@@ -1,6 +1,7 @@
 import 'server-only';
 import { createSafeActionClient } from 'next-safe-action';
 import { getCurrentUser } from '@/lib/auth/session';
+import { safeErrorMessage } from '@/lib/vault/redact';
 
 /** An error whose message is meant for the user and is shown as is. */
 export class ActionError extends Error {
@@ -17,7 +18,8 @@ export const GENERIC_ERROR = 'Something went wrong on our side. Try again in a m
 export const actionClient = createSafeActionClient({
   handleServerError(error) {
     if (error instanceof ActionError) return error.message;
-    console.error(`[action] ${error.name}: unexpected error`);
+    // Redacted: driver and ccxt messages can carry signed URLs or keys.
+    console.error(`[action] ${safeErrorMessage(error)}`);
     return GENERIC_ERROR;
   },
 });

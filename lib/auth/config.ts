@@ -1,4 +1,5 @@
 import type { NextAuthConfig } from 'next-auth';
+import { safeErrorMessage } from '@/lib/vault/redact';
 import { resolveAuthSecrets } from './secret';
 
 /**
@@ -15,6 +16,20 @@ export const authConfig = () =>
     pages: { signIn: '/sign-in' },
     session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60, updateAge: 60 * 60 },
     providers: [],
+    // One redacted line per problem instead of Auth.js's stack traces; a refused sign-in is routine.
+    logger: {
+      error(error) {
+        if (error.name === 'CredentialsSignin' || (error as { type?: string }).type === 'CredentialsSignin') {
+          console.info('[auth] sign-in refused');
+          return;
+        }
+        console.error(`[auth] ${safeErrorMessage(error)}`);
+      },
+      warn(code) {
+        console.warn(`[auth] warning: ${code}`);
+      },
+      debug() {},
+    },
     callbacks: {
       authorized({ auth }) {
         return Boolean(auth?.user);

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function runCheck(env: Record<string, string>) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(AUTH_SECRET|ENCRYPTION_KEYS)/.test(name)),
+  );
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=react-server', 'lib/config/check-production-env.ts'],
+    { cwd: root, env: { ...clean, NODE_ENV: 'production', ...env }, encoding: 'utf8' },
+  );
+}
+
+describe('production start-up check (npm start)', () => {
+  it('refuses to start without AUTH_SECRET or ENCRYPTION_KEYS, one line each', () => {
+    const result = runCheck({});
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'Coinsphere cannot start: AUTH_SECRET is required in production: set it to a random value (e.g. `openssl rand -base64 33`).',
+      'Coinsphere cannot start: ENCRYPTION_KEYS (or ENCRYPTION_KEYS_FILE) is required in production: set it to kid:base64key, e.g. "k1:$(openssl rand -base64 32)".',
+    ]);
+  });
+
+  it('names a bad key without printing it', () => {
+    const short = randomBytes(16).toString('base64');
+    const result = runCheck({ AUTH_SECRET: 'x'.repeat(44), ENCRYPTION_KEYS: `k1:${short}` });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('key "k1" is 16 bytes; it must be exactly 32');
+    expect(result.stderr).not.toContain(short);
+  });
+
+  it('passes when both are set', () => {
+    const result = runCheck({
+      AUTH_SECRET: 'x'.repeat(44),
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
