@@ -1,12 +1,18 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { PASSWORD, openAccountMenu, signIn, signUp } from './helpers';
 
-test('sign out of all devices ends the other browser’s session too', async ({ page, browser }) => {
-  const { email } = await signUp(page);
+/** The same account signed in from a second, independent browser. */
+async function signInElsewhere(browser: Browser, email: string) {
   const other = await browser.newContext();
   const otherPage = await other.newPage();
   await signIn(otherPage, email);
   await expect(otherPage).toHaveURL(/\/portfolio$/);
+  return { other, otherPage };
+}
+
+test('sign out of all devices ends the other browser’s session too', async ({ page, browser }) => {
+  const { email } = await signUp(page);
+  const { other, otherPage } = await signInElsewhere(browser, email);
 
   await openAccountMenu(page);
   await page.getByRole('menuitem', { name: 'Sign out of all devices' }).click();
@@ -19,10 +25,7 @@ test('sign out of all devices ends the other browser’s session too', async ({ 
 
 test('changing the password keeps this device signed in and signs out the others', async ({ page, browser }) => {
   const { email } = await signUp(page);
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  await signIn(otherPage, email);
-  await expect(otherPage).toHaveURL(/\/portfolio$/);
+  const { other, otherPage } = await signInElsewhere(browser, email);
 
   await page.goto('/settings');
   await page.getByLabel('Current password').fill('not my password at all');
