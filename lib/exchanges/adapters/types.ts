@@ -1,0 +1,21 @@
+import type { Exchange } from 'ccxt';
+import type { BalanceResult, KeyPermissions } from '../types';
+
+/**
+ * What a verified exchange (tested against the simulator) adds on top of ccxt's generic balance
+ * read: its extra wallets, its permission endpoint, and the options that keep a sync to one or two
+ * requests.
+ */
+export interface ExchangeAdapter {
+  id: 'binance' | 'coinbase' | 'kraken' | 'kucoin';
+  /** ccxt constructor options for this exchange (merged into the client's options). */
+  options?: Record<string, unknown>;
+  /** Per-user preparation after shared markets are set (e.g. KuCoin's high-frequency status). */
+  prepare?(client: Exchange): Promise<void>;
+  /**
+   * Every wallet. The spot read must throw on failure (and on a malformed 200 answer); an optional
+   * wallet that fails adds a warning instead.
+   */
+  fetchBalances(client: Exchange): Promise<BalanceResult>;
+  probePermissions(client: Exchange): Promise<KeyPermissions>;
+}

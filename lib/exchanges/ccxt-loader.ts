@@ -1,0 +1,47 @@
+import 'server-only';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Exchange } from 'ccxt';
+
+/**
+ * Loads one ccxt exchange without evaluating the other hundred: `import('ccxt')` statically imports
+ * every exchange (0.5–0.7 s, +84 MB), and ccxt's exports map hides per-exchange files, so we import
+ * the file by path. The error classes come from the same `js/src/base/errors.js` module instance
+ * that file imports, so `instanceof` checks hold. `npm run bench` measures the difference.
+ */
+const require = createRequire(import.meta.url);
+const ccxtRoot = path.resolve(path.dirname(require.resolve('ccxt')), '..');
+
+function fileUrl(relative: string): string {
+  return pathToFileURL(path.join(ccxtRoot, 'js', relative)).href;
+}
+
+const ID = /^[a-z0-9]+$/;
+
+export type ExchangeClass = new (config?: Record<string, unknown>) => Exchange;
+
+const classes = new Map<string, Promise<ExchangeClass>>();
+
+export function loadExchangeClass(id: string): Promise<ExchangeClass> {
+  if (!ID.test(id)) return Promise.reject(new Error(`Unknown exchange "${id}"`));
+  let loading = classes.get(id);
+  if (!loading) {
+    loading = import(/* webpackIgnore: true */ /* turbopackIgnore: true */ fileUrl(`src/${id}.js`)).then(
+      (module: { default: ExchangeClass }) => module.default,
+    );
+    classes.set(id, loading);
+    loading.catch(() => classes.delete(id));
+  }
+  return loading;
+}
+
+export type CcxtErrors = (typeof import('ccxt'))['errors'];
+
+let errors: Promise<CcxtErrors> | undefined;
+
+/** ccxt's error classes, from the module instance every loaded exchange throws from. */
+export function loadCcxtErrors(): Promise<CcxtErrors> {
+  errors ??= import(/* webpackIgnore: true */ /* turbopackIgnore: true */ fileUrl('src/base/errors.js'));
+  return errors;
+}
