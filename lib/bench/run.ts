@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseKeyring } from '@/lib/vault/keyring';
+import { coldLoadBench } from './exchanges';
 import { openCredentials, sealCredentials } from '@/lib/vault/store';
 
 function median(values: number[]): number {
@@ -47,4 +48,4 @@ function vaultBench() {
   };
 }
 
-console.info(JSON.stringify({ node: process.version, vault: vaultBench() }, null, 2));
+console.info(JSON.stringify({ node: process.version, vault: vaultBench(), exchangeLoad: coldLoadBench() }, null, 2));

@@ -7,7 +7,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 function runCheck(env: Record<string, string>) {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(AUTH_SECRET|ENCRYPTION_KEYS)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^(AUTH_SECRET|ENCRYPTION_KEYS|EXCHANGE_API_OVERRIDE|ALLOW_EXCHANGE_API_OVERRIDE)/.test(name),
+    ),
   );
   return spawnSync(
     process.execPath,
@@ -32,6 +34,19 @@ describe('production start-up check (npm start)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('key "k1" is 16 bytes; it must be exactly 32');
     expect(result.stderr).not.toContain(short);
+  });
+
+  it('refuses an exchange API override in production unless explicitly allowed', () => {
+    const base = { AUTH_SECRET: 'x'.repeat(44), ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+    const refused = runCheck({ ...base, EXCHANGE_API_OVERRIDE: 'http://127.0.0.1:4010' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('EXCHANGE_API_OVERRIDE is set in production');
+    const allowed = runCheck({
+      ...base,
+      EXCHANGE_API_OVERRIDE: 'http://127.0.0.1:4010',
+      ALLOW_EXCHANGE_API_OVERRIDE: '1',
+    });
+    expect(allowed.status).toBe(0);
   });
 
   it('passes when both are set', () => {

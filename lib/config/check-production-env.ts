@@ -1,5 +1,6 @@
 // Runs before `next start`: refuse to serve with a one-line explanation instead of failing later.
 import { MISSING_AUTH_SECRET } from '@/lib/auth/secret';
+import { overrideProblem } from '@/lib/exchanges/redirect';
 import { KeyringError, loadKeyring } from '@/lib/vault/keyring';
 
 const problems: string[] = [];
@@ -9,6 +10,8 @@ try {
 } catch (error) {
   problems.push(error instanceof KeyringError ? error.message : 'ENCRYPTION_KEYS could not be read.');
 }
+const override = overrideProblem();
+if (override) problems.push(override);
 
 if (problems.length > 0) {
   for (const problem of problems) console.error(`Coinsphere cannot start: ${problem}`);

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Exchange } from 'ccxt';
 import { adapters } from './adapters';
+import { withClient } from './call';
 import { createExchangeClient } from './client';
 import type { BalanceResult, ExchangeConnection } from './types';
 import { rowsFromCcxtBalance } from './wallets';
@@ -19,5 +20,5 @@ export async function fetchBalances(connection: ExchangeConnection): Promise<Bal
     sandbox: connection.sandbox,
   });
   const adapter = adapters[connection.exchangeId];
-  return adapter ? adapter.fetchBalances(client) : genericBalances(client);
+  return withClient(client, (c) => (adapter ? adapter.fetchBalances(c) : genericBalances(c)));
 }

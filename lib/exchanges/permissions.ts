@@ -1,5 +1,6 @@
 import 'server-only';
 import { adapters } from './adapters';
+import { withClient } from './call';
 import { createExchangeClient } from './client';
 import type { ExchangeConnection, PermissionProbe } from './types';
 
@@ -14,5 +15,5 @@ export async function probePermissions(connection: ExchangeConnection): Promise<
   const client = await createExchangeClient(connection.exchangeId, connection.credentials, {
     sandbox: connection.sandbox,
   });
-  return adapter.probePermissions(client);
+  return withClient(client, (c) => adapter.probePermissions(c));
 }
