@@ -18,6 +18,10 @@ export function addDecimals(...values: unknown[]): string {
   return values.reduce<Decimal>((sum, v) => sum.plus(toDecimalString(v)), new D(0)).toFixed();
 }
 
+export function subtractDecimals(from: unknown, amount: unknown): string {
+  return new D(toDecimalString(from)).minus(toDecimalString(amount)).toFixed();
+}
+
 export function isZero(value: string): boolean {
   return new D(value).isZero();
 }

@@ -82,6 +82,5 @@ export async function createExchangeClient(
   const [client, markets] = await Promise.all([construct(id, credentials, options), sharedMarkets(id, options)]);
   // ccxt types setMarkets' second parameter too narrowly; it accepts currencies.
   (client.setMarkets as (markets: unknown, currencies: unknown) => void)(markets.markets, markets.currencies);
-  await adapters[id]?.prepare?.(client);
   return client;
 }

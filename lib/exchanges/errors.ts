@@ -92,7 +92,8 @@ export function classifyExchangeError(error: unknown, secrets: readonly string[]
         'The exchange rejected this API key: it may have been deleted, expired, or lost its read permission. Update the key to resume syncing.',
     };
   }
-  if (is('NetworkError', 'RequestTimeout', 'ExchangeNotAvailable', 'OnMaintenance')) {
+  // OperationFailed: Binance -1000/-1001/-1004/-1008 (internal error, server busy); its subclasses were caught above.
+  if (is('NetworkError', 'RequestTimeout', 'ExchangeNotAvailable', 'OnMaintenance', 'OperationFailed')) {
     return {
       kind: 'transient',
       userMessage: 'The exchange could not be reached or did not answer in time. We will try again shortly.',

@@ -10,8 +10,6 @@ export interface ExchangeAdapter {
   id: 'binance' | 'coinbase' | 'kraken' | 'kucoin';
   /** ccxt constructor options for this exchange (merged into the client's options). */
   options?: Record<string, unknown>;
-  /** Per-user preparation after shared markets are set (e.g. KuCoin's high-frequency status). */
-  prepare?(client: Exchange): Promise<void>;
   /**
    * Every wallet. The spot read must throw on failure (and on a malformed 200 answer); an optional
    * wallet that fails adds a warning instead.
