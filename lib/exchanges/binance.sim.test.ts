@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ExchangeSimulator, READ_ONLY, startSimulator } from '@/e2e/exchange-simulator/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ExchangeSimulator, READ_ONLY } from '@/e2e/exchange-simulator/server';
 import type { FaultKind, SimAccount } from '@/e2e/exchange-simulator/types';
 import { EARN_WARNING, FUNDING_WARNING } from './adapters/binance';
 import { fetchBalances } from './balances';
@@ -8,6 +8,7 @@ import { clearSharedMarkets } from './client';
 import { classifyExchangeError, type ExchangeErrorKind } from './errors';
 import { probePermissions } from './permissions';
 import type { BalanceRow } from './types';
+import { withSimulator } from '@/lib/testing/simulator';
 
 // Unmodified ccxt against the simulator, which checks every signature with node:crypto.
 
@@ -79,17 +80,7 @@ async function failure(promise: Promise<unknown>) {
 
 const paths = (apiKey: string) => sim.log({ apiKey }).map((e) => `${e.method} ${e.path}`);
 
-beforeAll(async () => {
-  sim = await startSimulator();
-  process.env.EXCHANGE_API_OVERRIDE = sim.url;
-  clearSharedMarkets();
-});
-
-afterAll(async () => {
-  delete process.env.EXCHANGE_API_OVERRIDE;
-  clearSharedMarkets();
-  await sim.close();
-});
+withSimulator((s) => (sim = s));
 
 describe('binance balances', () => {
   it('reads spot, funding and earn exactly as seeded, without counting earn receipts twice', async () => {

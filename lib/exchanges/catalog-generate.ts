@@ -11,18 +11,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { CREDENTIAL_FIELD_NAMES } from './catalog';
 
 /** The credential names the catalog knows how to label; anything else ccxt starts requiring must be added by hand. */
-const KNOWN_CREDENTIALS = new Set([
-  'apiKey',
-  'secret',
-  'password',
-  'uid',
-  'login',
-  'accountId',
-  'walletAddress',
-  'privateKey',
-]);
+const KNOWN_CREDENTIALS = new Set<string>(CREDENTIAL_FIELD_NAMES);
 
 export interface GeneratedExchange {
   id: string;

@@ -1,12 +1,13 @@
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ExchangeSimulator } from '@/e2e/exchange-simulator/server';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
 import type { FaultKind, SimAccount } from '@/e2e/exchange-simulator/types';
 import type { ExchangeCredentials } from '@/lib/vault/credentials';
 import { fetchBalances } from './balances';
-import { clearSharedMarkets, createExchangeClient } from './client';
+import { createExchangeClient } from './client';
 import { classifyExchangeError, type ExchangeErrorKind } from './errors';
 import { probePermissions } from './permissions';
+import { withSimulator } from '@/lib/testing/simulator';
 
 /** A CDP ES256 key as Coinbase hands it out: the key name and a SEC1 PEM with real newlines. */
 function es256Key(): ExchangeCredentials {
@@ -69,17 +70,9 @@ async function syncError(credentials: ExchangeCredentials): Promise<unknown> {
   throw new Error('the sync succeeded');
 }
 
-beforeAll(async () => {
-  sim = await startSimulator();
-  process.env.EXCHANGE_API_OVERRIDE = sim.url;
+withSimulator((s) => {
+  sim = s;
   sim.ctx.tickers.coinbase = { 'BTC/USD': '64000.5', 'ETH/USD': '3000.25', 'BTC/USDC': '63990' };
-  clearSharedMarkets();
-});
-
-afterAll(async () => {
-  delete process.env.EXCHANGE_API_OVERRIDE;
-  clearSharedMarkets();
-  await sim.close();
 });
 
 beforeEach(() => sim.clearLog());

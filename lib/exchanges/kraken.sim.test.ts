@@ -1,12 +1,13 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ExchangeSimulator, startSimulator } from '@/e2e/exchange-simulator/server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
 import type { FaultKind, SimAccount, SimPermissions } from '@/e2e/exchange-simulator/types';
 import { fetchBalances } from './balances';
 import { clearSharedMarkets } from './client';
 import { classifyExchangeError } from './errors';
 import { probePermissions } from './permissions';
 import type { BalanceRow } from './types';
+import { withSimulator } from '@/lib/testing/simulator';
 
 let sim: ExchangeSimulator;
 let keyCount = 0;
@@ -78,17 +79,9 @@ function signedBalanceEx(credentials: { apiKey: string; secret: string }, nonce:
   }).then((response) => response.json() as Promise<{ error: string[] }>);
 }
 
-beforeAll(async () => {
-  sim = await startSimulator();
-  process.env.EXCHANGE_API_OVERRIDE = sim.url;
+withSimulator((s) => {
+  sim = s;
   sim.ctx.tickers.kraken = { 'BTC/USD': '64000.5', 'ETH/USD': '3100.25', 'DOT/USD': '6.5', 'ADA/EUR': '0.41' };
-  clearSharedMarkets();
-});
-
-afterAll(async () => {
-  await sim.close();
-  delete process.env.EXCHANGE_API_OVERRIDE;
-  clearSharedMarkets();
 });
 
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ExchangeSimulator, READ_ONLY, startSimulator } from '@/e2e/exchange-simulator/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ExchangeSimulator, READ_ONLY } from '@/e2e/exchange-simulator/server';
 import type { FaultKind, SimAccount } from '@/e2e/exchange-simulator/types';
 import { MAIN_WALLET_WARNING } from './adapters/kucoin';
 import { loadExchangeClass } from './ccxt-loader';
@@ -10,6 +10,7 @@ import { classifyExchangeError } from './errors';
 import { probePermissions } from './permissions';
 import { redirectTransport } from './redirect';
 import type { BalanceRow } from './types';
+import { withSimulator } from '@/lib/testing/simulator';
 
 let sim: ExchangeSimulator;
 
@@ -52,17 +53,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
-beforeAll(async () => {
-  sim = await startSimulator();
-  process.env.EXCHANGE_API_OVERRIDE = sim.url;
-  clearSharedMarkets();
-});
-
-afterAll(async () => {
-  delete process.env.EXCHANGE_API_OVERRIDE;
-  clearSharedMarkets();
-  await sim.close();
-});
+withSimulator((s) => (sim = s));
 
 beforeEach(() => {
   sim.reset();
