@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseKeyring } from '@/lib/vault/keyring';
-import { coldLoadBench } from './exchanges';
+import { coldLoadBench, syncBench } from './exchanges';
 import { openCredentials, sealCredentials } from '@/lib/vault/store';
 
 function median(values: number[]): number {
@@ -48,4 +48,10 @@ function vaultBench() {
   };
 }
 
-console.info(JSON.stringify({ node: process.version, vault: vaultBench(), exchangeLoad: coldLoadBench() }, null, 2));
+const report = {
+  node: process.version,
+  vault: vaultBench(),
+  exchangeLoad: coldLoadBench(),
+  exchangeSync: await syncBench(),
+};
+console.info(JSON.stringify(report, null, 2));
