@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -32,7 +45,32 @@ export const authThrottle = pgTable('auth_throttle', {
   updatedAt: updatedAt(),
 });
 
-/** An exchange account a user has connected. Later issues add sync state; secrets live in `exchange_credentials`. */
+/** A user's portfolios. A default "Main Portfolio" is created when first needed. */
+export const portfolios = pgTable(
+  'portfolios',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('portfolios_user_idx').on(t.userId),
+    uniqueIndex('portfolios_one_default_per_user').on(t.userId).where(sql`${t.isDefault}`),
+  ],
+);
+
+export const CONNECTION_STATUSES = ['active', 'needs_reauth', 'rate_limited', 'error', 'disabled'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/**
+ * An exchange account a user has connected, with its sync state. The secrets live in
+ * `exchange_credentials` (1:1), so no query for the UI can select a ciphertext by accident.
+ */
 export const exchangeConnections = pgTable(
   'exchange_connections',
   {
@@ -41,12 +79,116 @@ export const exchangeConnections = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    portfolioId: uuid('portfolio_id')
+      .notNull()
+      .references(() => portfolios.id, { onDelete: 'cascade' }),
     exchangeId: text('exchange_id').notNull(),
     label: text('label').notNull(),
+    sandbox: boolean('sandbox').notNull().default(false),
+    /** What the key may do, as probed at connect time ({ read, trade, withdraw, transfer, ipRestricted }). */
+    permissions: jsonb('permissions').$type<Record<string, boolean> | null>(),
+    status: text('status', { enum: CONNECTION_STATUSES }).notNull().default('active'),
+    /** Rate limited: no sync before this. */
+    blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+    lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    /** Redacted, plain English. */
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    autoSync: boolean('auto_sync').notNull().default(true),
+    syncIntervalSeconds: integer('sync_interval_seconds').notNull().default(300),
+    nextSyncAt: timestamp('next_sync_at', { withTimezone: true }),
+    /** Set when the user disconnects: credentials are gone, holdings may be kept frozen, history stays. */
+    disconnectedAt: timestamp('disconnected_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('exchange_connections_user_idx').on(t.userId)],
+  (t) => [
+    index('exchange_connections_user_idx').on(t.userId),
+    // Serves the scheduler: due, auto-synced connections that may sync.
+    index('exchange_connections_due_idx')
+      .on(t.nextSyncAt)
+      .where(sql`${t.autoSync} and ${t.status} not in ('needs_reauth', 'disabled') and ${t.disconnectedAt} is null`),
+    check('exchange_connections_interval_range', sql`${t.syncIntervalSeconds} between 60 and 86400`),
+    check(
+      'exchange_connections_status_values',
+      sql`${t.status} in ('active', 'needs_reauth', 'rate_limited', 'error', 'disabled')`,
+    ),
+  ],
+);
+
+export const SYNC_TRIGGERS = ['connect', 'manual', 'scheduled', 'sync_all'] as const;
+export const SYNC_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'stale'] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** One sync of one connection: queued → running → succeeded | failed | stale. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => exchangeConnections.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    trigger: text('trigger', { enum: SYNC_TRIGGERS }).notNull(),
+    status: text('status', { enum: SYNC_STATUSES }).notNull().default('queued'),
+    queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    assetsCount: integer('assets_count'),
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    errorKind: text('error_kind'),
+    /** Redacted, plain English. */
+    error: text('error'),
+  },
+  (t) => [
+    index('sync_runs_connection_idx').on(t.connectionId, t.queuedAt),
+    // At most one pending run per connection: a second "Sync now" gets the pending one back.
+    uniqueIndex('sync_runs_one_pending_per_connection')
+      .on(t.connectionId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    index('sync_runs_running_idx').on(t.startedAt).where(sql`${t.status} = 'running'`),
+    check('sync_runs_status_values', sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'stale')`),
+    check('sync_runs_trigger_values', sql`${t.trigger} in ('connect', 'manual', 'scheduled', 'sync_all')`),
+  ],
+);
+
+/** What a connection holds now: one row per (connection, asset, wallet). Amounts are exact decimals. */
+export const holdings = pgTable(
+  'holdings',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => exchangeConnections.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    asset: text('asset').notNull(),
+    wallet: text('wallet').notNull(),
+    free: numeric('free').notNull(),
+    used: numeric('used').notNull(),
+    total: numeric('total').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.asset, t.wallet] }), index('holdings_user_idx').on(t.userId)],
+);
+
+/** At most one row per (connection, asset, hour): the total held at that hour, for the value chart. */
+export const balanceHistory = pgTable(
+  'balance_history',
+  {
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => exchangeConnections.id, { onDelete: 'cascade' }),
+    asset: text('asset').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    total: numeric('total').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.asset, t.hour] })],
 );
 
 /**

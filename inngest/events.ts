@@ -1,7 +1,24 @@
 import { eventType } from 'inngest';
 import { z } from 'zod';
 
+// Events carry ids only: never keys, ciphertexts or balances (Inngest stores and shows payloads).
+
 /** Asks for every stored credential to be re-encrypted under the current key. Carries no data. */
 export const credentialsRotationRequested = eventType('vault/credentials.rotation.requested', {
   schema: z.object({}).strict(),
+});
+
+/** Run one queued sync (a `sync_runs` row) of one connection. */
+export const connectionSyncRequested = eventType('connection/sync.requested', {
+  schema: z.object({ connectionId: z.string(), runId: z.string() }).strict(),
+});
+
+/** The user pressed "Sync all": one sync per connection of theirs, through the same path. */
+export const userSyncAllRequested = eventType('user/sync-all.requested', {
+  schema: z.object({ userId: z.string() }).strict(),
+});
+
+/** A connection was disconnected: its pending syncs are cancelled (`cancelOn`). */
+export const connectionDisconnected = eventType('connection/disconnected', {
+  schema: z.object({ connectionId: z.string() }).strict(),
 });

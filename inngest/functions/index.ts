@@ -1,3 +1,7 @@
+import { cleanStaleSyncs } from './clean-stale-syncs';
 import { rotateCredentials } from './rotate-credentials';
+import { scheduleSyncs } from './schedule-syncs';
+import { syncAll } from './sync-all';
+import { syncConnectionFunction } from './sync-connection';
 
-export const functions = [rotateCredentials];
+export const functions = [rotateCredentials, syncConnectionFunction, scheduleSyncs, syncAll, cleanStaleSyncs];

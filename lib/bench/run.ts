@@ -53,5 +53,14 @@ const report = {
   vault: vaultBench(),
   exchangeLoad: coldLoadBench(),
   exchangeSync: await syncBench(),
+  // Imported late: each opens its own database, and the Inngest bench must set its environment first.
+  sync: await (async () => {
+    const [{ syncBenchmarks }, { SCHEDULE_PAGE_SIZE }] = await Promise.all([
+      import('./sync'),
+      import('@/lib/sync/schedule'),
+    ]);
+    return syncBenchmarks({ schedulerPageSize: SCHEDULE_PAGE_SIZE });
+  })(),
+  inngest: await (await import('./inngest')).inngestBenchmarks(),
 };
 console.info(JSON.stringify(report, null, 2));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections, exchangeCredentials, users } from '@/db/schema';
 import { rotateCredentials as rotateCredentialsFunction } from '@/inngest/functions/rotate-credentials';
+import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { withTestDatabase } from '@/lib/testing/database';
 import { DecryptError } from './cipher';
 import type { ExchangeCredentials } from './credentials';
@@ -44,7 +45,8 @@ async function newUser() {
 async function connect(userId: string, credentials: ExchangeCredentials, exchangeId = 'binance', label = 'My Binance') {
   const connectionId = randomUUID();
   await getDb().transaction(async (tx) => {
-    await tx.insert(exchangeConnections).values({ id: connectionId, userId, exchangeId, label });
+    const portfolioId = await ensureDefaultPortfolio(tx, userId);
+    await tx.insert(exchangeConnections).values({ id: connectionId, userId, portfolioId, exchangeId, label });
     await insertCredentials(tx, { connectionId, userId, exchangeId }, credentials);
   });
   return connectionId;

@@ -1,0 +1,277 @@
+import { InngestTestEngine } from '@inngest/test';
+import { DrizzleQueryError } from 'drizzle-orm';
+import { NonRetriableError, RetryAfterError, type Context } from 'inngest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { enqueueRunsForUser, markRunFailed, markStaleRuns } from '@/lib/sync/runs';
+import { claimDueConnections } from '@/lib/sync/schedule';
+import { syncConnection } from '@/lib/sync/sync-connection';
+import type { ClaimedSync, SyncOutcome } from '@/lib/sync/types';
+import { inngest } from './client';
+import { functions } from './functions';
+import { cleanStaleSyncs } from './functions/clean-stale-syncs';
+import { rotateCredentials } from './functions/rotate-credentials';
+import { SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
+import { syncAll } from './functions/sync-all';
+import {
+  failureError,
+  failureKind,
+  syncConnectionFunction,
+  UNEXPECTED_FAILURE_MESSAGE,
+} from './functions/sync-connection';
+
+// The functions' logic against stubs of the sync core; the real chain runs in chain.db.test.ts.
+vi.mock('@/lib/sync/sync-connection', () => ({ syncConnection: vi.fn() }));
+vi.mock('@/lib/sync/schedule', () => ({ claimDueConnections: vi.fn(), SCHEDULE_PAGE_SIZE: 500 }));
+vi.mock('@/lib/sync/runs', () => ({ enqueueRunsForUser: vi.fn(), markRunFailed: vi.fn(), markStaleRuns: vi.fn() }));
+
+const connectionId = '00000000-0000-4000-8000-000000000001';
+const runId = '00000000-0000-4000-8000-0000000000aa';
+const syncEvent = { name: 'connection/sync.requested', data: { connectionId, runId } };
+
+beforeEach(() => vi.resetAllMocks());
+
+/** A function's registered config, as the SDK sends it to Inngest on sync. */
+function configOf(fn: object) {
+  type Config = Record<string, unknown> & { id: string };
+  // getConfig is private in the SDK's types; it is what serve() sends to Inngest.
+  const withConfig = fn as { getConfig(options: { baseUrl: URL; appPrefix: string }): Config[] };
+  return withConfig.getConfig({ baseUrl: new URL('https://app.example/api/inngest'), appPrefix: 'coinsphere' });
+}
+
+function syncTest() {
+  return new InngestTestEngine({ function: syncConnectionFunction, events: [syncEvent] });
+}
+
+const failed = (kind: string, retriable: boolean, extra: object = {}): SyncOutcome =>
+  ({ status: 'failed', kind, message: `Plain English ${kind}.`, retriable, ...extra }) as SyncOutcome;
+
+describe('sync-connection', () => {
+  it('syncs the run named by the event and returns counts only', async () => {
+    vi.mocked(syncConnection).mockResolvedValue({ status: 'succeeded', assets: 3, warnings: ['Earn unread.'] });
+    const { result, error } = await syncTest().execute();
+    expect(error).toBeUndefined();
+    expect(syncConnection).toHaveBeenCalledExactlyOnceWith(connectionId, runId);
+    expect(result).toStrictEqual({ status: 'succeeded', assets: 3, warnings: ['Earn unread.'] });
+  });
+
+  it('does nothing more for a run that is no longer pending', async () => {
+    vi.mocked(syncConnection).mockResolvedValue({ status: 'skipped', reason: 'The run is no longer queued.' });
+    const { result } = await syncTest().execute();
+    expect(result).toStrictEqual({ status: 'skipped', reason: 'The run is no longer queued.' });
+  });
+
+  it('refused keys fail without retry (NonRetriableError), with the redacted message', async () => {
+    vi.mocked(syncConnection).mockResolvedValue(failed('auth', false));
+    const { error } = await syncTest().execute();
+    expect(error).toMatchObject({ name: 'NonRetriableError', message: 'Plain English auth.' });
+  });
+
+  it('a transient failure throws a plain Error so Inngest retries with backoff', async () => {
+    vi.mocked(syncConnection).mockResolvedValue(failed('transient', true));
+    const { error } = await syncTest().execute();
+    expect(error).toMatchObject({ name: 'Error', message: 'Plain English transient.' });
+  });
+
+  it('an unclassified error is retried, but its text (query parameters, amounts) never reaches Inngest', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const query = new DrizzleQueryError(
+      'insert into holdings values ($1, $2)',
+      ['BTC', '12.3456789'],
+      new Error('deadlock detected'),
+    );
+    vi.mocked(syncConnection).mockRejectedValue(query);
+    const { error } = await syncTest().execute();
+    expect(error).toMatchObject({ name: 'Error', message: UNEXPECTED_FAILURE_MESSAGE });
+    expect(JSON.stringify(error)).not.toContain('12.3456789');
+    // Ours names the driver's error; the SDK logs the step error it stores, which is the generic one.
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('failed unexpectedly: Error: deadlock detected'));
+    for (const call of log.mock.calls) expect(String(call)).not.toContain('12.3456789');
+    log.mockRestore();
+  });
+
+  it('maps each outcome to the retry policy Inngest applies', () => {
+    const auth = failureError(failed('auth', false) as Extract<SyncOutcome, { status: 'failed' }>);
+    expect(auth).toBeInstanceOf(NonRetriableError);
+    const gone = failureError(failed('not_found', false) as Extract<SyncOutcome, { status: 'failed' }>);
+    expect(gone).toBeInstanceOf(NonRetriableError);
+
+    const limited = failureError(
+      failed('rate_limit', true, { retryAfterMs: 30_500 }) as Extract<SyncOutcome, { status: 'failed' }>,
+    );
+    expect(limited).toBeInstanceOf(RetryAfterError);
+    expect((limited as RetryAfterError).retryAfter).toBe('31'); // seconds, rounded up
+    const limitedUnsaid = failureError(failed('rate_limit', true) as Extract<SyncOutcome, { status: 'failed' }>);
+    expect((limitedUnsaid as RetryAfterError).retryAfter).toBe('60');
+
+    const transient = failureError(failed('transient', true) as Extract<SyncOutcome, { status: 'failed' }>);
+    expect(transient).not.toBeInstanceOf(NonRetriableError);
+    expect(transient).not.toBeInstanceOf(RetryAfterError);
+    expect([auth, limited, transient].map(failureKind)).toStrictEqual(['auth', 'rate_limit', 'transient']);
+    expect(failureKind(new Error('boom'))).toBeUndefined();
+  });
+
+  describe('onFailure', () => {
+    // @inngest/test never runs onFailure (notes §2.6): wrap the handler and inject the error.
+    function failureTest(error: Error) {
+      const { onFailure } = syncConnectionFunction.opts;
+      const wrapper = inngest.createFunction({ id: 'sync-connection-failure-test' }, onFailure as never);
+      const failedEvent = {
+        name: 'inngest/function.failed',
+        data: { function_id: 'coinsphere-sync-connection', run_id: 'r1', error: {}, event: syncEvent },
+      };
+      return new InngestTestEngine({
+        function: wrapper,
+        events: [failedEvent],
+        transformCtx: (ctx: Context.Any) => ({ ...ctx, error }),
+      });
+    }
+
+    it('marks the run failed with the classified kind and redacted message', async () => {
+      const error = failureError(failed('transient', true) as Extract<SyncOutcome, { status: 'failed' }>);
+      const { result } = await failureTest(error).execute();
+      expect(markRunFailed).toHaveBeenCalledExactlyOnceWith(runId, {
+        kind: 'transient',
+        message: 'Plain English transient.',
+      });
+      expect(result).toStrictEqual({ runId, kind: 'transient' });
+    });
+
+    it('never shows the user an unclassified error message', async () => {
+      await failureTest(new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2')).execute();
+      expect(markRunFailed).toHaveBeenCalledExactlyOnceWith(runId, {
+        kind: 'other',
+        message: UNEXPECTED_FAILURE_MESSAGE,
+      });
+    });
+  });
+});
+
+describe('schedule-syncs', () => {
+  const claimed = (count: number, page: number): ClaimedSync[] =>
+    Array.from({ length: count }, (_, i) => ({
+      connectionId: `c-${page}-${i}`,
+      userId: 'u',
+      exchangeId: 'binance',
+      runId: `r-${page}-${i}`,
+    }));
+
+  function scheduleTest() {
+    return new InngestTestEngine({
+      function: scheduleSyncs,
+      events: [{ name: 'inngest/scheduled.timer', data: { cron: '* * * * *' } }],
+      // sendEvent would call the real Event API (notes §2.1): mock it by step id.
+      steps: [0, 1, 2].map((page) => ({ id: `send-page-${page}`, handler: () => ({ ids: [] }) })),
+    });
+  }
+
+  it('pages until a short page and sends each page with idempotent event ids', async () => {
+    vi.mocked(claimDueConnections)
+      .mockResolvedValueOnce(claimed(SCHEDULE_PAGE_SIZE, 0))
+      .mockResolvedValueOnce(claimed(2, 1));
+    const { result, ctx } = await scheduleTest().execute();
+    expect(result).toStrictEqual({ pages: 2, runs: SCHEDULE_PAGE_SIZE + 2 });
+    expect(claimDueConnections).toHaveBeenCalledTimes(2);
+    expect(claimDueConnections).toHaveBeenCalledWith({ limit: SCHEDULE_PAGE_SIZE });
+    const sends = vi.mocked(ctx.step.sendEvent).mock.calls;
+    expect(sends.map(([id, batch]) => [id, (batch as unknown[]).length])).toStrictEqual([
+      ['send-page-0', SCHEDULE_PAGE_SIZE],
+      ['send-page-1', 2],
+    ]);
+    expect(sends[1]![1]).toStrictEqual([
+      expect.objectContaining({
+        name: 'connection/sync.requested',
+        id: 'sync-r-1-0',
+        data: { connectionId: 'c-1-0', runId: 'r-1-0' },
+      }),
+      expect.objectContaining({ id: 'sync-r-1-1', data: { connectionId: 'c-1-1', runId: 'r-1-1' } }),
+    ]);
+  });
+
+  it('sends nothing when nothing is due', async () => {
+    vi.mocked(claimDueConnections).mockResolvedValueOnce([]);
+    const { result, ctx } = await scheduleTest().execute();
+    expect(result).toStrictEqual({ pages: 1, runs: 0 });
+    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+  });
+});
+
+describe('sync-all', () => {
+  it('sends one sync event per run it created, none for runs already pending', async () => {
+    vi.mocked(enqueueRunsForUser).mockResolvedValue([
+      { connectionId: 'c1', runId: 'r1', created: true },
+      { connectionId: 'c2', runId: 'r2', created: false },
+      { connectionId: 'c3', runId: 'r3', created: true },
+    ]);
+    const { result, ctx } = await new InngestTestEngine({
+      function: syncAll,
+      events: [{ name: 'user/sync-all.requested', data: { userId: 'u1' } }],
+      steps: [{ id: 'send-syncs', handler: () => ({ ids: [] }) }],
+    }).execute();
+    expect(enqueueRunsForUser).toHaveBeenCalledExactlyOnceWith('u1', 'sync_all');
+    expect(result).toStrictEqual({ connections: 3, started: 2 });
+    expect(vi.mocked(ctx.step.sendEvent).mock.calls[0]![1]).toStrictEqual([
+      expect.objectContaining({ id: 'sync-r1', data: { connectionId: 'c1', runId: 'r1' } }),
+      expect.objectContaining({ id: 'sync-r3', data: { connectionId: 'c3', runId: 'r3' } }),
+    ]);
+  });
+
+  it('sends nothing when every connection already has a pending run', async () => {
+    vi.mocked(enqueueRunsForUser).mockResolvedValue([{ connectionId: 'c1', runId: 'r1', created: false }]);
+    const { result, ctx } = await new InngestTestEngine({
+      function: syncAll,
+      events: [{ name: 'user/sync-all.requested', data: { userId: 'u1' } }],
+    }).execute();
+    expect(result).toStrictEqual({ connections: 1, started: 0 });
+    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+  });
+});
+
+describe('clean-stale-syncs', () => {
+  it('marks stale runs and returns how many', async () => {
+    vi.mocked(markStaleRuns).mockResolvedValue(2);
+    const { result } = await new InngestTestEngine({
+      function: cleanStaleSyncs,
+      events: [{ name: 'inngest/scheduled.timer', data: { cron: '*/5 * * * *' } }],
+    }).execute();
+    expect(result).toStrictEqual({ stale: 2 });
+    expect(markStaleRuns).toHaveBeenCalledOnce();
+  });
+});
+
+describe('registered config (flow control and crons cannot run locally: assert what Inngest is told)', () => {
+  it('sync-connection: one run per connection, installation throttle, 3 retries, cancelled on disconnect', () => {
+    const [main, failure] = configOf(syncConnectionFunction);
+    expect(main).toMatchObject({
+      id: 'coinsphere-sync-connection',
+      triggers: [{ event: 'connection/sync.requested' }],
+      steps: { step: { retries: { attempts: 3 } } },
+      singleton: { key: 'event.data.connectionId', mode: 'skip' },
+      throttle: { limit: 30, period: '1m', burst: 10 },
+      cancel: [{ event: 'connection/disconnected', if: 'event.data.connectionId == async.data.connectionId' }],
+    });
+    // Not a concurrency key: it would limit steps, not runs.
+    expect(main!.concurrency).toBeUndefined();
+    expect(failure).toMatchObject({
+      id: 'coinsphere-sync-connection-failure',
+      triggers: [
+        { event: 'inngest/function.failed', expression: "event.data.function_id == 'coinsphere-sync-connection'" },
+      ],
+    });
+  });
+
+  it('crons: schedule every minute, stale cleanup every five, overlapping ticks skipped', () => {
+    const [schedule] = configOf(scheduleSyncs);
+    expect(schedule).toMatchObject({ triggers: [{ cron: '* * * * *' }], singleton: { mode: 'skip' } });
+    const [clean] = configOf(cleanStaleSyncs);
+    expect(clean).toMatchObject({ triggers: [{ cron: '*/5 * * * *' }], singleton: { mode: 'skip' } });
+    const [all] = configOf(syncAll);
+    expect(all).toMatchObject({ triggers: [{ event: 'user/sync-all.requested' }] });
+  });
+
+  it('serves every function, credential rotation included', () => {
+    expect(functions).toStrictEqual(
+      expect.arrayContaining([rotateCredentials, syncConnectionFunction, scheduleSyncs, syncAll, cleanStaleSyncs]),
+    );
+    expect(functions).toHaveLength(5);
+  });
+});

@@ -1,0 +1,91 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+import { NonRetriableError, RetryAfterError } from 'inngest';
+import { markRunFailed } from '@/lib/sync/runs';
+import { syncConnection as runSync } from '@/lib/sync/sync-connection';
+import type { SyncOutcome } from '@/lib/sync/types';
+import { safeErrorMessage } from '@/lib/vault/redact';
+import { inngest } from '../client';
+import { connectionDisconnected, connectionSyncRequested } from '../events';
+
+/** When the exchange asks us to slow down without saying for how long. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+
+/** Shown for a failure the sync core did not classify (a bug or an outage of our own, not the exchange). */
+export const UNEXPECTED_FAILURE_MESSAGE = 'The sync stopped on an unexpected error. It will run again on schedule.';
+
+/**
+ * What a failed sync throws inside its step, so Inngest applies the right policy: no retry for
+ * bad keys, a wait for rate limits, backoff for the rest. `cause.kind` carries the classification
+ * through Inngest's error serialization to `onFailure`; the message is already redacted.
+ */
+export function failureError(outcome: Extract<SyncOutcome, { status: 'failed' }>): Error {
+  const options = { cause: { kind: outcome.kind } };
+  if (!outcome.retriable) return new NonRetriableError(outcome.message, options);
+  if (outcome.kind === 'rate_limit') {
+    return new RetryAfterError(outcome.message, outcome.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, options);
+  }
+  return new Error(outcome.message, options);
+}
+
+/** The failure kind set by `failureError`, or undefined for errors the sync core did not classify. */
+export function failureKind(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause && typeof cause === 'object' && 'kind' in cause && typeof cause.kind === 'string') return cause.kind;
+  return undefined;
+}
+
+/**
+ * The sync, with errors the sync core did not classify (a database outage, a bug) logged in short
+ * and rethrown without their text: Inngest stores step errors, and Drizzle's message quotes the
+ * query's parameters (amounts among them). A plain Error, so Inngest still retries.
+ */
+async function syncOrUnexpectedFailure(connectionId: string, runId: string): Promise<SyncOutcome> {
+  try {
+    return await runSync(connectionId, runId);
+  } catch (error) {
+    // The driver's own message names the problem without the values.
+    const inner = error instanceof DrizzleQueryError ? error.cause : error;
+    console.error(`[sync-connection] run ${runId} failed unexpectedly: ${safeErrorMessage(inner)}`);
+    throw new Error(UNEXPECTED_FAILURE_MESSAGE, { cause: { kind: 'other' } });
+  }
+}
+
+/**
+ * Runs one queued sync (a `sync_runs` row). The step returns the outcome's counts and redacted
+ * message only: balances and credentials never leave `syncConnection`. Failures are thrown inside
+ * the step, so a retry runs the sync again instead of replaying a memoised failure.
+ */
+export const syncConnectionFunction = inngest.createFunction(
+  {
+    id: 'sync-connection',
+    triggers: [connectionSyncRequested],
+    // The original design's policy: 3 retries, Inngest's default exponential backoff.
+    retries: 3,
+    // One run per connection at a time. A concurrency key would only limit executing steps (a run
+    // waiting for its retry would let another start); singleton covers the whole run. The database
+    // guard (one queued-or-running row, a row lock while writing) stays the source of truth.
+    singleton: { key: 'event.data.connectionId', mode: 'skip' },
+    // Events carry ids only, so the throttle cannot be keyed per exchange: it is installation-wide,
+    // sized for the strictest per-IP budget we call (Binance: 12,000 SAPI weight a minute, ~300 per
+    // sync with both earn position reads), leaving room for connection tests made outside Inngest.
+    throttle: { limit: 30, period: '1m', burst: 10 },
+    cancelOn: [{ event: connectionDisconnected, match: 'data.connectionId' }],
+    onFailure: async ({ event, error, step }) => {
+      const { runId } = event.data.event.data;
+      const kind = failureKind(error);
+      // Only messages written for the user (redacted, plain English) reach the user.
+      const failure = kind ? { kind, message: error.message } : { kind: 'other', message: UNEXPECTED_FAILURE_MESSAGE };
+      await step.run('mark-run-failed', () => markRunFailed(runId, failure));
+      return { runId, kind: failure.kind };
+    },
+  },
+  async ({ event, step }) => {
+    const { connectionId, runId } = event.data;
+    return step.run('sync', async () => {
+      const outcome = await syncOrUnexpectedFailure(connectionId, runId);
+      if (outcome.status === 'failed') throw failureError(outcome);
+      if (outcome.status === 'skipped') return { status: outcome.status, reason: outcome.reason };
+      return { status: outcome.status, assets: outcome.assets, warnings: outcome.warnings };
+    });
+  },
+);

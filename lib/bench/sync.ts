@@ -1,0 +1,188 @@
+// Sync core benchmarks for `npm run bench`: numbers, not assertions. Prints nothing.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { eq, sql } from 'drizzle-orm';
+import { openDatabase, type DatabaseHandle } from '@/db/client';
+import { getDb, setDatabaseHandle, type Database } from '@/db';
+import { migrateDatabase } from '@/db/migrate';
+import { exchangeConnections, syncRuns, users } from '@/db/schema';
+import type { BalanceRow } from '@/lib/exchanges/types';
+import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
+import { applySyncResult } from '@/lib/sync/apply-result';
+import { enqueueRun } from '@/lib/sync/runs';
+import { claimDueConnections, DEFAULT_CLAIM_LIMIT } from '@/lib/sync/schedule';
+
+const ASSETS = 1000;
+const APPLY_RUNS = 5;
+const DUE_CONNECTIONS = 100_000;
+// Long before any real next_sync_at: the claims below only ever see the bench's own connections.
+const BENCH_NOW = new Date('2000-01-02T00:00:00Z');
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    medianMs: round(sorted[Math.floor(sorted.length / 2)]!),
+    minMs: round(sorted[0]!),
+    maxMs: round(sorted.at(-1)!),
+  };
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** A 1,000-asset balance; `round` moves every amount so each apply really writes. */
+function balanceRows(round: number): BalanceRow[] {
+  return Array.from({ length: ASSETS }, (_, i) => {
+    const total = `${i + 1}.${String(round).padStart(8, '0')}`;
+    return { asset: `BENCH${String(i).padStart(4, '0')}`, wallet: 'spot', free: total, used: '0', total };
+  });
+}
+
+async function newConnection(db: Database, userId: string, portfolioId: string, label: string): Promise<string> {
+  const id = randomUUID();
+  await db.insert(exchangeConnections).values({ id, userId, portfolioId, exchangeId: 'binance', label });
+  return id;
+}
+
+/**
+ * The original design's write path, for comparison: per asset, look the row up, then insert or update
+ * it, one statement at a time (2 round trips per asset; the original also created token rows this way).
+ * `db` is the database (every statement commits on its own, as in the original) or a transaction.
+ */
+async function perAssetLoop(db: Database, connectionId: string, userId: string, rows: BalanceRow[]) {
+  for (const row of rows) {
+    await db.execute(sql`
+      select free from holdings
+      where connection_id = ${connectionId}::uuid and asset = ${row.asset} and wallet = ${row.wallet}`);
+    await db.execute(sql`
+      insert into holdings (connection_id, user_id, asset, wallet, free, used, total)
+      values (${connectionId}::uuid, ${userId}::uuid, ${row.asset}, ${row.wallet},
+        ${row.free}::numeric, ${row.used}::numeric, ${row.total}::numeric)
+      on conflict (connection_id, asset, wallet) do update
+        set free = excluded.free, used = excluded.used, total = excluded.total, updated_at = now()`);
+  }
+}
+
+async function applyBench(db: Database, userId: string, portfolioId: string) {
+  const connections = {
+    ours: await newConnection(db, userId, portfolioId, 'Bench: one transaction'),
+    loop: await newConnection(db, userId, portfolioId, 'Bench: per-asset loop'),
+    loopInTransaction: await newConnection(db, userId, portfolioId, 'Bench: per-asset loop, one transaction'),
+  };
+  const apply = async (rows: BalanceRow[]) => {
+    const { runId } = await enqueueRun({ connectionId: connections.ours, userId, trigger: 'manual' }, db);
+    return timed(() => applySyncResult({ connectionId: connections.ours, runId, result: { rows, warnings: [] } }, db));
+  };
+  const samples = { changed: [] as number[], unchanged: [] as number[], loop: [] as number[], loopTx: [] as number[] };
+  // Round 0 is the warm-up (and the first, insert-only, write); in the others every amount changes.
+  for (let round = 0; round <= APPLY_RUNS; round++) {
+    const rows = balanceRows(round);
+    const changed = await apply(rows);
+    const unchanged = await apply(rows);
+    const loop = await timed(() => perAssetLoop(db, connections.loop, userId, rows));
+    const loopTx = await timed(() =>
+      db.transaction((tx) => perAssetLoop(tx, connections.loopInTransaction, userId, rows)),
+    );
+    if (round === 0) continue;
+    samples.changed.push(changed);
+    samples.unchanged.push(unchanged);
+    samples.loop.push(loop);
+    samples.loopTx.push(loopTx);
+  }
+  const ours = summary(samples.changed);
+  const loop = summary(samples.loop);
+  const loopInTransaction = summary(samples.loopTx);
+  const speedup = round(loop.medianMs / ours.medianMs);
+  return {
+    assets: ASSETS,
+    runs: APPLY_RUNS,
+    /** Every amount changed since the last sync: every row is rewritten (the worst case). */
+    applySyncResult: ours,
+    /** The same balances again (the common case): only the connection and the run are written. */
+    applySyncResultUnchanged: summary(samples.unchanged),
+    /** Like the original design: 2 statements per asset, each committing on its own. */
+    perAssetLoop: { ...loop, statements: ASSETS * 2 },
+    /** The loop's most favourable form: the same statements inside one transaction. */
+    perAssetLoopInTransaction: loopInTransaction,
+    speedup,
+    speedupVsLoopInTransaction: round(loopInTransaction.medianMs / ours.medianMs),
+    goalSpeedup: 20,
+    withinGoal: speedup >= 20,
+  };
+}
+
+async function schedulerBench(db: Database, userId: string, portfolioId: string, pageSize: number) {
+  const seedMs = await timed(() =>
+    db.execute(sql`
+      insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label, next_sync_at)
+      select gen_random_uuid(), ${userId}::uuid, ${portfolioId}::uuid, 'binance', 'Bench due ' || n,
+        ${BENCH_NOW.toISOString()}::timestamptz - make_interval(secs => n)
+      from generate_series(1, ${DUE_CONNECTIONS}) as n`),
+  );
+  // Autovacuum analyzes a table after a bulk insert like this one; without statistics the planner would
+  // take 100,000 due rows for a handful.
+  await db.execute(sql`analyze exchange_connections`);
+  const heapBefore = process.memoryUsage().heapUsed;
+  let peakHeap = heapBefore;
+  let pages = 0;
+  let claimed = 0;
+  let databaseMs = 0;
+  for (;;) {
+    const start = performance.now();
+    const page = await claimDueConnections({ now: BENCH_NOW, limit: pageSize }, db);
+    databaseMs += performance.now() - start;
+    // What the cron function does with a page: one event per run (captured here, not sent).
+    const events = page.map((run) => ({ id: `sync-${run.runId}`, data: { connectionId: run.connectionId } }));
+    pages++;
+    claimed += events.length;
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    if (page.length < pageSize) break;
+  }
+  const again = await claimDueConnections({ now: BENCH_NOW, limit: pageSize }, db);
+  return {
+    dueConnections: DUE_CONNECTIONS,
+    seedMs: Math.round(seedMs),
+    pageSize,
+    pages,
+    runsCreated: claimed,
+    secondPassRuns: again.length,
+    databaseMs: Math.round(databaseMs),
+    goalMs: 2000,
+    withinGoal: databaseMs <= 2000 && claimed === DUE_CONNECTIONS,
+    peakHeapGrowthMb: round((peakHeap - heapBefore) / 1024 / 1024),
+  };
+}
+
+/**
+ * Opens its own database (DATABASE_URL, else in-memory PGlite), seeds, measures, removes what it seeded.
+ * `schedulerPageSize`: pass the cron's page size to measure what it does.
+ */
+export async function syncBenchmarks(options: { schedulerPageSize?: number } = {}) {
+  const url = process.env.DATABASE_URL?.trim();
+  const handle: DatabaseHandle = url ? openDatabase({ url }) : openDatabase({ pgliteDir: 'memory://' });
+  if (!url) await migrateDatabase(handle);
+  setDatabaseHandle(handle);
+  const db = getDb();
+  const [user] = await db
+    .insert(users)
+    .values({ email: `bench-sync-${randomUUID()}@example.invalid`, passwordHash: 'x' })
+    .returning({ id: users.id });
+  const userId = user!.id;
+  try {
+    const portfolioId = await ensureDefaultPortfolio(db, userId);
+    const apply = await applyBench(db, userId, portfolioId);
+    const scheduler = await schedulerBench(db, userId, portfolioId, options.schedulerPageSize ?? DEFAULT_CLAIM_LIMIT);
+    return { database: handle.kind, apply1000Assets: apply, scheduler };
+  } finally {
+    // The user's rows cascade; runs first, in one statement, so the cascade has less to walk.
+    await db.delete(syncRuns).where(eq(syncRuns.userId, userId));
+    await db.delete(users).where(eq(users.id, userId));
+    setDatabaseHandle(undefined);
+    await handle.close();
+  }
+}

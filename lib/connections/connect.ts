@@ -1,0 +1,97 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { getDb, type Database } from '@/db';
+import { exchangeConnections } from '@/db/schema';
+import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
+import { enqueueRun } from '@/lib/sync/runs';
+import { findConnectionWithKey, insertCredentials } from '@/lib/vault/store';
+import { defaultLabel } from './default-label';
+import { applyBalancesAlreadyRead } from './first-sync';
+import { checkKey, duplicateKeyMessage, prepareCredentials } from './key-check';
+import { getConnection, type ConnectionDto } from './list';
+import { failure, type Result } from './result';
+import { connectExchangeSchema, parseInput, type ConnectExchangeInput } from './schemas';
+import { isUniqueViolation } from './unique-violation';
+
+export const FINGERPRINT_INDEX = 'exchange_credentials_fingerprint_key';
+const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
+
+async function labelsOf(db: Database, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ label: exchangeConnections.label })
+    .from(exchangeConnections)
+    .where(eq(exchangeConnections.userId, userId));
+  return rows.map((row) => row.label);
+}
+
+/** The duplicate answer, also when the unique index caught a race the first check could not see. */
+async function duplicateFailure(userId: string, exchangeId: string, apiKey: string) {
+  const existing = await findConnectionWithKey(userId, exchangeId, apiKey);
+  return failure(duplicateKeyMessage(existing?.label ?? 'another connection'));
+}
+
+/**
+ * Connects an exchange account: checks the key once (permissions, then balances), stores the
+ * connection and its encrypted credentials in one transaction with its first run, then applies the
+ * balances already read as that run (trigger `connect`) — no second exchange call — and schedules
+ * the next sync one interval later.
+ */
+export async function connectExchange(
+  userId: string,
+  input: ConnectExchangeInput,
+): Promise<Result<{ connection: ConnectionDto; warnings: string[] }>> {
+  const parsed = parseInput(connectExchangeSchema, input);
+  if (!parsed.ok) return parsed;
+  const sandbox = parsed.data.sandbox ?? false;
+  const prepared = prepareCredentials(parsed.data.exchangeId, parsed.data.credentials, sandbox);
+  if (!prepared.ok) return prepared;
+  const { exchange, credentials } = prepared;
+
+  // Before any exchange call: the same key twice is refused without using it.
+  if (await findConnectionWithKey(userId, exchange.id, credentials.apiKey)) {
+    return duplicateFailure(userId, exchange.id, credentials.apiKey);
+  }
+
+  const checked = await checkKey({
+    exchange,
+    credentials,
+    sandbox,
+    acknowledgeTradingPermission: parsed.data.acknowledgeTradingPermission,
+  });
+  if (!checked.ok) return checked;
+  const { key } = checked;
+
+  // The ciphertext is bound to the row id, so the id exists before anything is encrypted.
+  const connectionId = randomUUID();
+  let runId: string;
+  try {
+    runId = await getDb().transaction(async (tx) => {
+      const portfolioId = await ensureDefaultPortfolio(tx, userId);
+      const label = parsed.data.label ?? defaultLabel(exchange.name, await labelsOf(tx, userId));
+      await tx.insert(exchangeConnections).values({
+        id: connectionId,
+        userId,
+        portfolioId,
+        exchangeId: exchange.id,
+        label,
+        sandbox,
+        permissions: key.permissions ? { ...key.permissions } : null,
+        status: 'active',
+        syncIntervalSeconds: DEFAULT_SYNC_INTERVAL_SECONDS,
+        nextSyncAt: new Date(Date.now() + DEFAULT_SYNC_INTERVAL_SECONDS * 1000),
+      });
+      await insertCredentials(tx, { connectionId, userId, exchangeId: exchange.id }, credentials);
+      const run = await enqueueRun({ connectionId, userId, trigger: 'connect' }, tx);
+      return run.runId;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, FINGERPRINT_INDEX)) return duplicateFailure(userId, exchange.id, credentials.apiKey);
+    throw error;
+  }
+
+  await applyBalancesAlreadyRead({ connectionId, runId, balances: key.balances });
+  const connection = await getConnection(userId, connectionId);
+  if (!connection) throw new Error('The new connection could not be read back');
+  return { ok: true, connection, warnings: key.warnings };
+}

@@ -1,0 +1,75 @@
+import 'server-only';
+import { and, eq, inArray } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { exchangeConnections, exchangeCredentials, holdings, syncRuns } from '@/db/schema';
+import { connectionDisconnected } from '@/inngest/events';
+import { dispatch } from './dispatch';
+import { notFound, type Result } from './result';
+import { disconnectSchema, isConnectionId, parseInput, type DisconnectInput } from './schemas';
+
+export const DISCONNECTED_RUN_ERROR = 'Disconnected';
+const BEST_EFFORT_TIMEOUT_MS = 1_000;
+
+/**
+ * Disconnects at once, in one transaction: the credentials row is deleted, the connection is marked
+ * disconnected (`disabled`, never scheduled again), its queued or running runs fail with
+ * "Disconnected", and its holdings go unless the user keeps them. Balance history stays. Then Inngest
+ * is told, best effort, so it cancels the connection's pending sync (`cancelOn`); the database state
+ * above already stops any sync that still starts. Disconnecting again only removes holdings kept before.
+ */
+export async function disconnect(
+  userId: string,
+  connectionId: string,
+  input: DisconnectInput,
+): Promise<Result<{ alreadyDisconnected: boolean; holdingsRemoved: number }>> {
+  if (!isConnectionId(connectionId)) return notFound();
+  const parsed = parseInput(disconnectSchema, input);
+  if (!parsed.ok) return parsed;
+
+  const now = new Date();
+  const outcome = await getDb().transaction(async (tx) => {
+    const ours = and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId));
+    // The same row lock a sync takes to apply balances, so the two never interleave.
+    const [connection] = await tx
+      .select({ disconnectedAt: exchangeConnections.disconnectedAt })
+      .from(exchangeConnections)
+      .where(ours)
+      .for('update');
+    if (!connection) return null;
+
+    await tx
+      .delete(exchangeCredentials)
+      .where(and(eq(exchangeCredentials.connectionId, connectionId), eq(exchangeCredentials.userId, userId)));
+    if (!connection.disconnectedAt) {
+      await tx
+        .update(exchangeConnections)
+        .set({ disconnectedAt: now, status: 'disabled', nextSyncAt: null, blockedUntil: null, updatedAt: now })
+        .where(ours);
+      await tx
+        .update(syncRuns)
+        .set({ status: 'failed', finishedAt: now, errorKind: 'disconnected', error: DISCONNECTED_RUN_ERROR })
+        .where(
+          and(
+            eq(syncRuns.connectionId, connectionId),
+            eq(syncRuns.userId, userId),
+            inArray(syncRuns.status, ['queued', 'running']),
+          ),
+        );
+    }
+    const removed = parsed.data.keepHoldings
+      ? []
+      : await tx
+          .delete(holdings)
+          .where(and(eq(holdings.connectionId, connectionId), eq(holdings.userId, userId)))
+          .returning({ asset: holdings.asset });
+    return { alreadyDisconnected: connection.disconnectedAt !== null, holdingsRemoved: removed.length };
+  });
+  if (!outcome) return notFound();
+
+  if (!outcome.alreadyDisconnected) {
+    // Best effort: the disconnection above is already final (dispatch never throws), so the user waits
+    // at most a second for an unreachable Inngest.
+    await dispatch(connectionDisconnected.create({ connectionId }), { timeoutMs: BEST_EFFORT_TIMEOUT_MS });
+  }
+  return { ok: true, ...outcome };
+}

@@ -1,0 +1,120 @@
+import 'server-only';
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { getDb, type Database } from '@/db';
+import {
+  exchangeConnections,
+  exchangeCredentials,
+  holdings,
+  syncRuns,
+  type ConnectionStatus,
+  type SyncStatus,
+  type SyncTrigger,
+} from '@/db/schema';
+import { findExchange } from '@/lib/exchanges/catalog';
+
+/** What the UI sees of a connection. Never a key (only its last four characters), never a ciphertext. */
+export interface ConnectionDto {
+  id: string;
+  exchangeId: string;
+  exchangeName: string;
+  label: string;
+  status: ConnectionStatus;
+  /** Last four characters of the API key; null once disconnected (the credentials are gone). */
+  keyHint: string | null;
+  lastSyncAt: Date | null;
+  lastSuccessAt: Date | null;
+  nextSyncAt: Date | null;
+  /** Plain English, redacted. */
+  lastError: string | null;
+  autoSync: boolean;
+  syncIntervalSeconds: number;
+  blockedUntil: Date | null;
+  /** The queued or running sync, if any (at most one per connection). */
+  pendingRun: { id: string; status: SyncStatus; trigger: SyncTrigger } | null;
+  sandbox: boolean;
+  permissions: Record<string, boolean> | null;
+  /** Holding rows (one per asset and wallet). */
+  holdingsCount: number;
+  /** Set when disconnected; such a connection is only listed while it keeps holdings. */
+  disconnectedAt: Date | null;
+}
+
+const pendingRun = alias(syncRuns, 'pending_run');
+
+/**
+ * One statement for any number of connections: the key hint and the pending run are joined (the
+ * unique partial index allows one pending run per connection, so the join never multiplies rows) and
+ * the holdings are counted by a correlated subquery over the holdings primary key. Only the hint
+ * column of exchange_credentials is selected.
+ */
+export function selectConnections(db: Database, userId: string, filter: SQL | undefined) {
+  return db
+    .select({
+      id: exchangeConnections.id,
+      exchangeId: exchangeConnections.exchangeId,
+      label: exchangeConnections.label,
+      status: exchangeConnections.status,
+      keyHint: exchangeCredentials.apiKeyHint,
+      lastSyncAt: exchangeConnections.lastSyncAt,
+      lastSuccessAt: exchangeConnections.lastSuccessAt,
+      nextSyncAt: exchangeConnections.nextSyncAt,
+      lastError: exchangeConnections.lastError,
+      autoSync: exchangeConnections.autoSync,
+      syncIntervalSeconds: exchangeConnections.syncIntervalSeconds,
+      blockedUntil: exchangeConnections.blockedUntil,
+      pendingRunId: pendingRun.id,
+      pendingRunStatus: pendingRun.status,
+      pendingRunTrigger: pendingRun.trigger,
+      sandbox: exchangeConnections.sandbox,
+      permissions: exchangeConnections.permissions,
+      holdingsCount: sql<number>`(select count(*)::int from ${holdings} where ${holdings.connectionId} = ${exchangeConnections.id})`,
+      disconnectedAt: exchangeConnections.disconnectedAt,
+    })
+    .from(exchangeConnections)
+    .leftJoin(
+      exchangeCredentials,
+      and(eq(exchangeCredentials.connectionId, exchangeConnections.id), eq(exchangeCredentials.userId, userId)),
+    )
+    .leftJoin(
+      pendingRun,
+      and(eq(pendingRun.connectionId, exchangeConnections.id), inArray(pendingRun.status, ['queued', 'running'])),
+    )
+    .where(and(eq(exchangeConnections.userId, userId), filter))
+    .orderBy(asc(exchangeConnections.createdAt), asc(exchangeConnections.id));
+}
+
+type ConnectionRow = Awaited<ReturnType<typeof selectConnections>>[number];
+
+function toDto(row: ConnectionRow): ConnectionDto {
+  const { pendingRunId, pendingRunStatus, pendingRunTrigger, ...rest } = row;
+  return {
+    ...rest,
+    exchangeName: findExchange(row.exchangeId)?.name ?? row.exchangeId,
+    holdingsCount: Number(row.holdingsCount),
+    pendingRun:
+      pendingRunId && pendingRunStatus && pendingRunTrigger
+        ? { id: pendingRunId, status: pendingRunStatus, trigger: pendingRunTrigger }
+        : null,
+  };
+}
+
+/**
+ * The user's connections, oldest first. A disconnected connection is listed only while it keeps
+ * holdings (they still count in the portfolio, so the user must see where they come from).
+ */
+export async function listConnections(userId: string, db: Database = getDb()): Promise<ConnectionDto[]> {
+  const keepsHoldings = sql`exists (select 1 from ${holdings} where ${holdings.connectionId} = ${exchangeConnections.id})`;
+  const rows = await selectConnections(db, userId, or(isNull(exchangeConnections.disconnectedAt), keepsHoldings));
+  return rows.map(toDto);
+}
+
+/** One of the user's connections, or null when it is not theirs. */
+export async function getConnection(
+  userId: string,
+  connectionId: string,
+  db: Database = getDb(),
+): Promise<ConnectionDto | null> {
+  const [row] = await selectConnections(db, userId, eq(exchangeConnections.id, connectionId));
+  return row ? toDto(row) : null;
+}

@@ -1,0 +1,90 @@
+import 'server-only';
+import { and, count, eq, isNull, notInArray } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { exchangeConnections, type ConnectionStatus } from '@/db/schema';
+import { connectionSyncRequested, userSyncAllRequested } from '@/inngest/events';
+import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
+import { dispatch } from './dispatch';
+import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
+import { isConnectionId } from './schemas';
+
+export const NEEDS_REAUTH_MESSAGE = 'Credentials need updating: the exchange rejected this API key.';
+export const DISCONNECTED_MESSAGE = 'This connection was disconnected. Connect the exchange again to sync it.';
+
+/** Statuses that never sync until the user acts (new keys, or connecting again). */
+const NOT_SYNCING: ConnectionStatus[] = ['needs_reauth', 'disabled'];
+
+function minutesUntil(date: Date, now: Date): string {
+  const minutes = Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 60_000));
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+function refusal(
+  connection: { status: ConnectionStatus; disconnectedAt: Date | null; blockedUntil: Date | null },
+  now: Date,
+): string | null {
+  if (connection.disconnectedAt || connection.status === 'disabled') return DISCONNECTED_MESSAGE;
+  if (connection.status === 'needs_reauth') return NEEDS_REAUTH_MESSAGE;
+  if (connection.blockedUntil && connection.blockedUntil > now) {
+    return `The exchange is limiting requests. Try again in ${minutesUntil(connection.blockedUntil, now)}.`;
+  }
+  return null;
+}
+
+/**
+ * "Sync now": queues a run and asks Inngest to run it. A second press while one is queued or running
+ * returns that run. When Inngest cannot be reached the run is removed again (no orphan that would
+ * block every later sync) and the user is told so, within 3 s.
+ */
+export async function syncNow(
+  userId: string,
+  connectionId: string,
+): Promise<Result<{ run: { id: string; created: boolean } }>> {
+  if (!isConnectionId(connectionId)) return notFound();
+  const [connection] = await getDb()
+    .select({
+      status: exchangeConnections.status,
+      disconnectedAt: exchangeConnections.disconnectedAt,
+      blockedUntil: exchangeConnections.blockedUntil,
+    })
+    .from(exchangeConnections)
+    .where(and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId)));
+  if (!connection) return notFound();
+  const refused = refusal(connection, new Date());
+  if (refused) return failure(refused);
+
+  const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
+  if (!run.created) return { ok: true, run: { id: run.runId, created: false } };
+
+  // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
+  const sent = await dispatch(
+    connectionSyncRequested.create({ connectionId, runId: run.runId }, { id: `sync-${run.runId}` }),
+  );
+  if (!sent.ok) {
+    await cancelQueuedRun(run.runId);
+    return failure(UNREACHABLE_MESSAGE);
+  }
+  return { ok: true, run: { id: run.runId, created: true } };
+}
+
+/**
+ * "Sync all": one event; the sync-all function queues a run per connection that can sync and sends
+ * them through the same path as Sync now. Answers how many connections that is.
+ */
+export async function syncAll(userId: string): Promise<Result<{ connections: number }>> {
+  const [row] = await getDb()
+    .select({ connections: count() })
+    .from(exchangeConnections)
+    .where(
+      and(
+        eq(exchangeConnections.userId, userId),
+        isNull(exchangeConnections.disconnectedAt),
+        notInArray(exchangeConnections.status, NOT_SYNCING),
+      ),
+    );
+  const connections = Number(row?.connections ?? 0);
+  if (connections === 0) return { ok: true, connections };
+  const sent = await dispatch(userSyncAllRequested.create({ userId }));
+  if (!sent.ok) return failure(UNREACHABLE_MESSAGE);
+  return { ok: true, connections };
+}

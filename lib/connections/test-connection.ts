@@ -1,0 +1,47 @@
+import 'server-only';
+import type { KeyPermissions } from '@/lib/exchanges/types';
+import { findConnectionWithKey } from '@/lib/vault/store';
+import { canTradeOrTransfer, checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
+import { failure, type Result } from './result';
+import { parseInput, testConnectionSchema, type TestConnectionInput } from './schemas';
+
+export interface ConnectionTestReport {
+  /** Distinct assets the key can see. */
+  assets: number;
+  /** Wallets that held something (spot, funding, earn…). */
+  wallets: string[];
+  warnings: string[];
+  /** null when the exchange cannot tell us. */
+  permissions: KeyPermissions | null;
+  /** Connecting this key will need the user's explicit acknowledgement. */
+  needsTradingAcknowledgement: boolean;
+}
+
+/**
+ * The connect form's "Test" button: reads the balances and probes the key exactly as connecting would,
+ * and says what it found or, in plain English, what went wrong. Nothing is saved.
+ */
+export async function testConnection(
+  userId: string,
+  input: TestConnectionInput,
+): Promise<Result<{ report: ConnectionTestReport }>> {
+  const parsed = parseInput(testConnectionSchema, input);
+  if (!parsed.ok) return parsed;
+  const sandbox = parsed.data.sandbox ?? false;
+  const prepared = prepareCredentials(parsed.data.exchangeId, parsed.data.credentials, sandbox);
+  if (!prepared.ok) return prepared;
+
+  const existing = await findConnectionWithKey(userId, prepared.exchange.id, prepared.credentials.apiKey);
+  if (existing) return failure(duplicateKeyMessage(existing.label));
+
+  const checked = await checkKey({ ...prepared, sandbox, allowTrading: true });
+  if (!checked.ok) return checked;
+  const { key } = checked;
+  const report: ConnectionTestReport = {
+    ...summarizeBalances(key.balances),
+    warnings: key.warnings,
+    permissions: key.permissions,
+    needsTradingAcknowledgement: canTradeOrTransfer(key.permissions),
+  };
+  return { ok: true, report };
+}

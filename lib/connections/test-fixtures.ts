@@ -1,0 +1,172 @@
+// Shared by the lib/connections tests only: users, simulator accounts and stand-ins for Inngest's event API.
+import 'server-only';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { exchangeConnections, exchangeCredentials, holdings, syncRuns, users } from '@/db/schema';
+import { READ_ONLY, type ExchangeSimulator } from '@/e2e/exchange-simulator/server';
+import type { SimAccount, SimPermissions } from '@/e2e/exchange-simulator/types';
+import { inngest } from '@/inngest/client';
+import { startHttpServer } from '@/lib/testing/http-server';
+import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
+import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
+import { insertCredentials } from '@/lib/vault/store';
+
+export const BINANCE_SECRET = 'sim-binance-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65X';
+
+export const WALLETS: SimAccount['wallets'] = {
+  spot: { BTC: { free: '0.5', used: '0.1' }, ETH: { free: '2', used: '0' } },
+  funding: { USDT: { free: '250', used: '5.5' } },
+};
+
+/** Every request of one balance read on Binance, after a permission probe: what connect may cost. */
+export const PROBE_AND_ONE_BINANCE_READ = [
+  'GET /sapi/v1/account/apiRestrictions',
+  'GET /api/v3/account',
+  'POST /sapi/v1/asset/get-funding-asset',
+  'GET /sapi/v1/simple-earn/flexible/position',
+  'GET /sapi/v1/simple-earn/locked/position',
+];
+
+export function useTestKeyring(): void {
+  setKeyring(parseKeyring(`k1:${randomBytes(32).toString('base64')}`));
+}
+
+export async function newUser(): Promise<string> {
+  const [user] = await getDb()
+    .insert(users)
+    .values({ email: `connections-${randomUUID()}@example.com`, passwordHash: 'x' })
+    .returning({ id: users.id });
+  return user!.id;
+}
+
+/** A Binance account in the simulator; `credentials` is what the connect form would send. */
+export function binanceAccount(
+  sim: ExchangeSimulator,
+  options: { permissions?: Partial<SimPermissions>; wallets?: SimAccount['wallets'] } = {},
+) {
+  const apiKey = `binance-${randomBytes(20).toString('hex')}`;
+  sim.addAccount({
+    exchange: 'binance',
+    apiKey,
+    secret: BINANCE_SECRET,
+    wallets: options.wallets ?? WALLETS,
+    permissions: { ...READ_ONLY, ...options.permissions },
+  });
+  const requests = () => sim.log({ apiKey }).map((entry) => `${entry.method} ${entry.path}`);
+  return { apiKey, credentials: { apiKey, secret: BINANCE_SECRET }, requests };
+}
+
+/** A stored connection with credentials, written directly: for tests that do not need the exchange. */
+export async function insertConnection(
+  userId: string,
+  overrides: Partial<typeof exchangeConnections.$inferInsert> = {},
+): Promise<string> {
+  const id = randomUUID();
+  await getDb().transaction(async (tx) => {
+    const portfolioId = await ensureDefaultPortfolio(tx, userId);
+    await tx
+      .insert(exchangeConnections)
+      .values({ id, userId, portfolioId, exchangeId: 'binance', label: 'Binance', ...overrides });
+    await insertCredentials(
+      tx,
+      { connectionId: id, userId, exchangeId: 'binance' },
+      {
+        apiKey: `binance-${randomBytes(20).toString('hex')}`,
+        secret: BINANCE_SECRET,
+      },
+    );
+  });
+  return id;
+}
+
+export interface ReceivedEvent {
+  name: string;
+  data: Record<string, unknown>;
+  id?: string;
+}
+
+/** A stand-in for Inngest's event API (`POST /e/:key`) that records what it receives. */
+export async function startFakeEventApi() {
+  const events: ReceivedEvent[] = [];
+  const server = await startHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/e/')) {
+        res.writeHead(404).end();
+        return;
+      }
+      const received = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedEvent | ReceivedEvent[];
+      const batch = Array.isArray(received) ? received : [received];
+      events.push(...batch);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ids: batch.map(() => randomUUID()), status: 200 }));
+    });
+  });
+  return { ...server, events };
+}
+
+/** Accepts connections and never answers: the case the SDK itself would wait minutes for. */
+export function startSilentServer() {
+  return startHttpServer(() => {});
+}
+
+/** A 127.0.0.1 URL whose port refuses connections (it was free a moment ago). */
+export async function refusingUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Points the Inngest client at `url` in dev mode. The client copies the environment when it is created
+ * (at import), so it is told to read it again.
+ */
+export function pointInngestAt(url: string): void {
+  process.env.INNGEST_DEV = '1';
+  process.env.INNGEST_BASE_URL = url;
+  inngest.setEnvVars();
+}
+
+export async function runsOf(connectionId: string) {
+  return getDb().select().from(syncRuns).where(eq(syncRuns.connectionId, connectionId));
+}
+
+export async function holdingsOf(connectionId: string) {
+  return getDb()
+    .select({ asset: holdings.asset, wallet: holdings.wallet, total: holdings.total })
+    .from(holdings)
+    .where(eq(holdings.connectionId, connectionId));
+}
+
+export async function connectionRow(connectionId: string) {
+  const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
+  return row;
+}
+
+export async function credentialsRow(connectionId: string) {
+  const [row] = await getDb()
+    .select()
+    .from(exchangeCredentials)
+    .where(eq(exchangeCredentials.connectionId, connectionId));
+  return row;
+}
+
+/** Whole-table counts for one user: what "nothing saved" checks. */
+export async function savedRowsOf(userId: string) {
+  const [connections, credentials, runs, held] = await Promise.all([
+    getDb().select().from(exchangeConnections).where(eq(exchangeConnections.userId, userId)),
+    getDb().select().from(exchangeCredentials).where(eq(exchangeCredentials.userId, userId)),
+    getDb().select().from(syncRuns).where(eq(syncRuns.userId, userId)),
+    getDb().select().from(holdings).where(eq(holdings.userId, userId)),
+  ]);
+  return { connections: connections.length, credentials: credentials.length, runs: runs.length, holdings: held.length };
+}
+
+export const sortHoldings = <T extends { asset: string; wallet: string }>(rows: T[]) =>
+  [...rows].sort((a, b) => `${a.wallet}/${a.asset}`.localeCompare(`${b.wallet}/${b.asset}`));

@@ -1,0 +1,115 @@
+import 'server-only';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { getDb } from '@/db';
+import { exchangeConnections } from '@/db/schema';
+import { enqueueRun } from '@/lib/sync/runs';
+import { findConnectionWithKey, replaceCredentials } from '@/lib/vault/store';
+import { FINGERPRINT_INDEX } from './connect';
+import { applyBalancesAlreadyRead } from './first-sync';
+import { checkKey, duplicateKeyMessage, prepareCredentials, type CheckedKey } from './key-check';
+import { getConnection, type ConnectionDto } from './list';
+import { failure, notFound, type Result } from './result';
+import { isConnectionId, parseInput, updateConnectionSchema, type UpdateConnectionInput } from './schemas';
+import { DISCONNECTED_MESSAGE } from './sync-now';
+import { isUniqueViolation } from './unique-violation';
+
+class ConnectionGone extends Error {}
+
+/**
+ * Changes a connection's label, sync interval, auto-sync or API key. A new key is checked exactly like
+ * at connect (withdraw refused, trading acknowledged, not already connected elsewhere) before it
+ * replaces the stored one; it clears `needs_reauth`, and the balances it read are applied at once.
+ */
+export async function updateConnection(
+  userId: string,
+  connectionId: string,
+  input: UpdateConnectionInput,
+): Promise<Result<{ connection: ConnectionDto; warnings: string[] }>> {
+  if (!isConnectionId(connectionId)) return notFound();
+  const parsed = parseInput(updateConnectionSchema, input);
+  if (!parsed.ok) return parsed;
+  const changes = parsed.data;
+
+  const [current] = await getDb()
+    .select({
+      exchangeId: exchangeConnections.exchangeId,
+      sandbox: exchangeConnections.sandbox,
+      disconnectedAt: exchangeConnections.disconnectedAt,
+    })
+    .from(exchangeConnections)
+    .where(and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId)));
+  if (!current) return notFound();
+  if (current.disconnectedAt) return failure(DISCONNECTED_MESSAGE);
+
+  let key: CheckedKey | undefined;
+  if (changes.credentials) {
+    const prepared = prepareCredentials(current.exchangeId, changes.credentials, current.sandbox);
+    if (!prepared.ok) return prepared;
+    const existing = await findConnectionWithKey(userId, current.exchangeId, prepared.credentials.apiKey);
+    if (existing && existing.connectionId !== connectionId) return failure(duplicateKeyMessage(existing.label));
+    const checked = await checkKey({
+      ...prepared,
+      sandbox: current.sandbox,
+      acknowledgeTradingPermission: changes.acknowledgeTradingPermission,
+    });
+    if (!checked.ok) return checked;
+    key = checked.key;
+  }
+
+  const now = new Date();
+  // postgres.js cannot bind a Date inside raw SQL, so timestamps in sql`` travel as ISO text.
+  const nowSql = sql`${now.toISOString()}::timestamptz`;
+  const set: PgUpdateSetSource<typeof exchangeConnections> = { updatedAt: now };
+  if (changes.label !== undefined) set.label = changes.label;
+  if (changes.autoSync !== undefined) set.autoSync = changes.autoSync;
+  if (changes.syncIntervalSeconds !== undefined) {
+    set.syncIntervalSeconds = changes.syncIntervalSeconds;
+    // Counted from the last sync: a shorter interval that has already elapsed makes the connection due now.
+    set.nextSyncAt = sql`coalesce(${exchangeConnections.lastSyncAt}, ${nowSql}) + make_interval(secs => ${changes.syncIntervalSeconds})`;
+  } else if (changes.autoSync) {
+    set.nextSyncAt = sql`coalesce(${exchangeConnections.nextSyncAt}, ${nowSql})`;
+  }
+  if (key) {
+    set.permissions = key.permissions ? { ...key.permissions } : null;
+    set.lastError = null;
+    set.consecutiveFailures = 0;
+    set.nextSyncAt = now;
+    // A rate limit still running is the exchange's, not the key's: keep it until it passes.
+    set.status = sql`case when ${exchangeConnections.status} = 'rate_limited' and ${exchangeConnections.blockedUntil} > ${nowSql} then ${exchangeConnections.status} else 'active' end`;
+  }
+
+  try {
+    await getDb().transaction(async (tx) => {
+      if (key && !(await replaceCredentials(userId, connectionId, key.credentials, tx))) throw new ConnectionGone();
+      const updated = await tx
+        .update(exchangeConnections)
+        .set(set)
+        .where(
+          and(
+            eq(exchangeConnections.id, connectionId),
+            eq(exchangeConnections.userId, userId),
+            isNull(exchangeConnections.disconnectedAt),
+          ),
+        )
+        .returning({ id: exchangeConnections.id });
+      if (updated.length === 0) throw new ConnectionGone();
+    });
+  } catch (error) {
+    if (error instanceof ConnectionGone) return notFound();
+    if (key && isUniqueViolation(error, FINGERPRINT_INDEX)) {
+      const existing = await findConnectionWithKey(userId, current.exchangeId, key.credentials.apiKey);
+      return failure(duplicateKeyMessage(existing?.label ?? 'another connection'));
+    }
+    throw error;
+  }
+
+  if (key) {
+    // The key check has just read the balances: apply them now unless a sync is already pending.
+    const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
+    if (run.created) await applyBalancesAlreadyRead({ connectionId, runId: run.runId, balances: key.balances });
+  }
+  const connection = await getConnection(userId, connectionId);
+  if (!connection) return notFound();
+  return { ok: true, connection, warnings: key?.warnings ?? [] };
+}

@@ -1,0 +1,75 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import { getDb, type Database } from '@/db';
+import { rowsOf } from './sql-rows';
+import type { ClaimedSync } from './types';
+
+export const DEFAULT_CLAIM_LIMIT = 1000;
+
+/** Connections the cron claims per step; one `step.sendEvent` per page stays far below 5,000 events a request. */
+export const SCHEDULE_PAGE_SIZE = 500;
+
+type ClaimedRow = Omit<ClaimedSync, 'runId'> & { runId: string | null };
+
+/**
+ * One statement: claims up to `limit` due connections and queues a 'scheduled' run for each.
+ * - due: auto-sync on, not needs_reauth/disabled, not disconnected (the partial index
+ *   exchange_connections_due_idx, walked by next_sync_at), next_sync_at passed, not rate-limit blocked;
+ * - FOR UPDATE SKIP LOCKED, so concurrent callers take disjoint pages;
+ * - next_sync_at moves forward by the connection's interval, so a slow or repeated cron never claims
+ *   it twice;
+ * - a connection that still has a queued or running run gets no second one (ON CONFLICT on the
+ *   one-pending-run index, probed per row): it comes back with runId null, moved forward all the same;
+ * - runs are inserted in connection order, so the run indexes keyed by connection_id are filled in order.
+ */
+async function claimPage(now: string, limit: number, db: Database): Promise<ClaimedRow[]> {
+  return rowsOf<ClaimedRow>(
+    await db.execute(sql`
+      with due as (
+        select c.id, c.user_id, c.exchange_id, c.sync_interval_seconds
+        from exchange_connections c
+        where c.auto_sync and c.status not in ('needs_reauth', 'disabled') and c.disconnected_at is null
+          and c.next_sync_at <= ${now}::timestamptz
+          and (c.blocked_until is null or c.blocked_until <= ${now}::timestamptz)
+        order by c.next_sync_at
+        limit ${limit}
+        for update of c skip locked
+      ),
+      advanced as (
+        update exchange_connections c
+        set next_sync_at = ${now}::timestamptz + make_interval(secs => due.sync_interval_seconds)
+        from due
+        where c.id = due.id
+      ),
+      queued as (
+        insert into sync_runs (connection_id, user_id, trigger)
+        select due.id, due.user_id, 'scheduled' from due order by due.id
+        on conflict (connection_id) where status in ('queued', 'running') do nothing
+        returning id, connection_id
+      )
+      select due.id as "connectionId", due.user_id as "userId", due.exchange_id as "exchangeId",
+        queued.id as "runId"
+      from due left join queued on queued.connection_id = due.id`),
+  );
+}
+
+/**
+ * Claims due connections and queues their runs; returns up to `limit` runs created. Connections that
+ * already had a pending run are moved forward without a new one, and more are claimed in their place,
+ * so a full page always means more may be due: call again until fewer than `limit` come back.
+ */
+export async function claimDueConnections(
+  options: { now?: Date; limit?: number } = {},
+  db: Database = getDb(),
+): Promise<ClaimedSync[]> {
+  const now = (options.now ?? new Date()).toISOString();
+  const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_CLAIM_LIMIT));
+  const created: ClaimedSync[] = [];
+  for (;;) {
+    const wanted = limit - created.length;
+    const claimed = await claimPage(now, wanted, db);
+    for (const row of claimed) if (row.runId) created.push({ ...row, runId: row.runId });
+    // Each pass moves every connection it claimed out of the due set, so this ends.
+    if (claimed.length < wanted || created.length >= limit) return created;
+  }
+}

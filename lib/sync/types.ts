@@ -1,0 +1,31 @@
+import type { SyncTrigger } from '@/db/schema';
+import type { ExchangeErrorKind } from '@/lib/exchanges/errors';
+
+export type { SyncTrigger };
+
+export interface PendingRun {
+  runId: string;
+  /** false when a queued or running run already existed and is returned instead. */
+  created: boolean;
+}
+
+export type SyncOutcome =
+  | { status: 'succeeded'; assets: number; warnings: string[] }
+  | {
+      status: 'failed';
+      kind: ExchangeErrorKind | 'not_found';
+      /** Plain English, redacted. */
+      message: string;
+      /** false for auth / not_found: retrying cannot help. */
+      retriable: boolean;
+      retryAfterMs?: number;
+    }
+  /** The run is no longer queued or running (finished, stale, cancelled): nothing was done. */
+  | { status: 'skipped'; reason: string };
+
+export interface ClaimedSync {
+  connectionId: string;
+  userId: string;
+  exchangeId: string;
+  runId: string;
+}

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { inngest } from '@/inngest/client';
+import { startHttpServer } from './http-server';
+
+/**
+ * TEST SUPPORT ONLY: a stand-in for the Inngest executor, so tests can run our functions through
+ * the real `app/api/inngest/route.ts` handlers (called in-process with `new Request`) over
+ * Inngest's HTTP protocol, without the Go dev server (not installable here).
+ *
+ * Modelled: PUT sync (the SDK posts its function configs to our fake `/fn/register`), memoised
+ * steps keyed by hashed step id, StepRun / StepPlanned / StepError / StepFailed ops, per-step and
+ * function-level retries up to the function's `retries`, NonRetriableError (no retry), the
+ * `<id>-failure` onFailure function, RetryAfterError (its delay is recorded, not waited for),
+ * sleeps fast-forwarded, a fake Event API (`POST /e/:key`) that records events, drops duplicate
+ * event ids (Inngest's idempotency) and runs the functions they trigger, `cancelOn` and
+ * `singleton: skip` for `a == b` expressions, and `tick(fnId)` for cron functions.
+ * Not modelled: throttle, concurrency, debounce, rate limits, batching, priority, real cron time,
+ * waitForEvent matching (it times out at once), invoke, checkpointing. Assert those through config.
+ *
+ * Start it before anything imports the route module (it imports the route itself, once the
+ * environment points at the fake API). Runs execute in the background; `settled()` waits for them.
+ */
+
+export interface ExecutorEvent {
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+  ts: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  /** The function's id without the app prefix, e.g. 'sync-connection' or 'sync-connection-failure'. */
+  functionId: string;
+  event: ExecutorEvent;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+  output?: unknown;
+  error?: { name: string; message: string };
+  /** Every op and outcome in order, e.g. ['StepError', 'StepRun', 'Completed']. */
+  ops: string[];
+  /** Retry-After values the SDK asked for (fast-forwarded, never waited for). */
+  retryAfter: string[];
+}
+
+export interface TestExecutor {
+  /** The fake Inngest API (Event API and /fn/register); INNGEST_BASE_URL points here. */
+  url: string;
+  /** Events accepted by the fake Event API, duplicates by id excluded. */
+  events: ExecutorEvent[];
+  runs: RunRecord[];
+  runsOf(functionId: string): RunRecord[];
+  /** Sends events the way `inngest.send` does, then waits until every run they caused has finished. */
+  send(events: Partial<ExecutorEvent> | Array<Partial<ExecutorEvent>>): Promise<void>;
+  /** Runs a cron function now (and everything it fans out to); resolves with its own run. */
+  tick(functionId: string): Promise<RunRecord>;
+  /** Resolves once no run is queued or running. */
+  settled(): Promise<void>;
+  /** Forgets recorded events, runs and seen event ids (the registration stays). Call when settled. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface FunctionConfig {
+  id: string;
+  triggers: Array<{ event?: string; expression?: string; cron?: string }>;
+  steps: { step: { retries?: { attempts?: number } } };
+  cancel?: Array<{ event: string; if?: string }>;
+  singleton?: { key?: string; mode: 'skip' | 'cancel' };
+}
+
+interface OutgoingOp {
+  id: string;
+  op: string;
+  data?: unknown;
+  error?: unknown;
+}
+
+const ROUTE_URL = 'http://127.0.0.1/api/inngest';
+const MAX_REQUESTS_PER_RUN = 1000;
+
+/** `a == b` where each side is a dotted path (event.data.x, async.data.x) or a quoted literal. */
+function evaluate(expression: string, scope: Record<string, unknown>): boolean {
+  const sides = expression.split('==').map((side) => side.trim());
+  if (sides.length !== 2) throw new Error(`test executor: unsupported expression "${expression}"`);
+  const [left, right] = sides.map((side) => valueOf(side, scope));
+  return left !== undefined && left === right;
+}
+
+function valueOf(token: string, scope: Record<string, unknown>): unknown {
+  if (/^(['"]).*\1$/.test(token)) return token.slice(1, -1);
+  return token.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], scope);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+}
+
+/**
+ * Starts the fake Inngest API, points the SDK at it (INNGEST_DEV=1, INNGEST_BASE_URL) and syncs the
+ * app through the route's PUT handler. `concurrency` runs at most that many function runs at once.
+ */
+export async function startTestExecutor(options: { concurrency?: number } = {}): Promise<TestExecutor> {
+  const concurrency = options.concurrency ?? 8;
+  const functions = new Map<string, FunctionConfig>();
+  const events: ExecutorEvent[] = [];
+  const runs: RunRecord[] = [];
+  const seenEventIds = new Set<string>();
+  const cancelled = new Set<RunRecord>();
+  const queue: Array<{ run: RunRecord; fn: FunctionConfig }> = [];
+  const waiters: Array<() => void> = [];
+  let active = 0;
+  let appPrefix = `${inngest.id}-`;
+
+  const server = await startHttpServer((request, response) => {
+    void (async () => {
+      const body = await readJson(request);
+      const answer = (status: number, payload: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+      if (request.url?.startsWith('/fn/register')) {
+        const sync = body as { appName: string; functions: FunctionConfig[] };
+        appPrefix = `${sync.appName}-`;
+        for (const fn of sync.functions) functions.set(fn.id, fn);
+        return answer(200, { status: 200, modified: true });
+      }
+      if (request.url?.startsWith('/e/')) {
+        const ids = accept(Array.isArray(body) ? body : [body]).map((event) => event.id);
+        return answer(200, { status: 200, ids });
+      }
+      answer(404, { error: `test executor: ${request.method} ${request.url} is not emulated` });
+    })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+  });
+
+  const previousEnv = { INNGEST_DEV: process.env.INNGEST_DEV, INNGEST_BASE_URL: process.env.INNGEST_BASE_URL };
+  process.env.INNGEST_DEV = '1';
+  process.env.INNGEST_BASE_URL = server.url;
+  // The client read the environment when it was created; sends made outside a request need this too.
+  inngest.setEnvVars({ INNGEST_DEV: '1', INNGEST_BASE_URL: server.url });
+  // Imported now, not at the top: serve() fixes its register URL from the environment when created.
+  // Typed for NextRequest; inngest/next reads only what a plain Request has.
+  const { POST, PUT } = (await import('@/app/api/inngest/route')) as unknown as Record<
+    'POST' | 'PUT',
+    (request: Request) => Promise<Response>
+  >;
+  const sync = await PUT(new Request(ROUTE_URL, { method: 'PUT' }));
+  if (sync.status !== 200 || functions.size === 0) {
+    await server.close();
+    throw new Error(`test executor: app sync failed (${sync.status}): ${await sync.text()}`);
+  }
+
+  const shortId = (fullId: string) => (fullId.startsWith(appPrefix) ? fullId.slice(appPrefix.length) : fullId);
+
+  /** The Event API: record, drop duplicate ids, cancel matching runs, start triggered functions. */
+  function accept(incoming: Array<Partial<ExecutorEvent>>): ExecutorEvent[] {
+    const accepted: ExecutorEvent[] = [];
+    for (const partial of incoming) {
+      const event: ExecutorEvent = {
+        id: partial.id ?? randomUUID(),
+        name: partial.name ?? '',
+        data: partial.data ?? {},
+        ts: partial.ts ?? Date.now(),
+      };
+      accepted.push(event);
+      if (seenEventIds.has(event.id)) continue;
+      seenEventIds.add(event.id);
+      events.push(event);
+      for (const run of runs) {
+        const cancel = functions.get(appPrefix + run.functionId)?.cancel ?? [];
+        const matches = cancel.some(
+          (c) => c.event === event.name && (!c.if || evaluate(c.if, { event: run.event, async: event })),
+        );
+        if (matches && (run.status === 'queued' || run.status === 'running')) cancelled.add(run);
+      }
+      for (const fn of functions.values()) {
+        const triggered = fn.triggers.some(
+          (t) => t.event === event.name && (!t.expression || evaluate(t.expression, { event })),
+        );
+        if (triggered) start(fn, event);
+      }
+    }
+    return accepted;
+  }
+
+  function start(fn: FunctionConfig, event: ExecutorEvent): RunRecord {
+    const run: RunRecord = {
+      runId: randomUUID(),
+      functionId: shortId(fn.id),
+      event,
+      status: 'queued',
+      ops: [],
+      retryAfter: [],
+    };
+    runs.push(run);
+    if (fn.singleton) {
+      const key = (r: RunRecord) => (fn.singleton?.key ? valueOf(fn.singleton.key, { event: r.event }) : '');
+      const busy = runs.some(
+        (other) =>
+          other !== run &&
+          other.functionId === run.functionId &&
+          ['queued', 'running'].includes(other.status) &&
+          key(other) === key(run),
+      );
+      if (busy && fn.singleton.mode === 'skip') {
+        run.status = 'skipped';
+        return run;
+      }
+    }
+    queue.push({ run, fn });
+    pump();
+    return run;
+  }
+
+  function pump() {
+    while (active < concurrency && queue.length > 0) {
+      const next = queue.shift()!;
+      active += 1;
+      void execute(next.run, next.fn)
+        .catch((error: unknown) => {
+          next.run.status = 'failed';
+          next.run.error = { name: 'ExecutorError', message: String(error) };
+        })
+        .finally(() => {
+          active -= 1;
+          pump();
+          if (active === 0 && queue.length === 0) waiters.splice(0).forEach((wake) => wake());
+        });
+    }
+  }
+
+  /** Drives one run to its end: one POST per step, as Inngest does, memoising each step's result. */
+  async function execute(run: RunRecord, fn: FunctionConfig) {
+    run.status = 'running';
+    const maxAttempts = (fn.steps.step.retries?.attempts ?? 3) + 1;
+    const steps: Record<string, unknown> = {};
+    const stack: string[] = [];
+    const planned: string[] = [];
+    const memoise = (id: string, value: unknown) => {
+      steps[id] = value;
+      stack.push(id);
+    };
+    let stepId = 'step';
+    let attempt = 0;
+    for (let request = 0; request < MAX_REQUESTS_PER_RUN; request++) {
+      if (cancelled.has(run)) {
+        run.status = 'cancelled';
+        return;
+      }
+      const body = {
+        version: 2,
+        event: run.event,
+        events: [run.event],
+        steps,
+        // No fn_id and use_api false: the SDK stays in plain async mode and never calls the API back.
+        ctx: {
+          run_id: run.runId,
+          attempt,
+          max_attempts: maxAttempts,
+          use_api: false,
+          stack: { stack, current: stack.length },
+        },
+      };
+      const url = `${ROUTE_URL}?fnId=${encodeURIComponent(fn.id)}&stepId=${encodeURIComponent(stepId)}`;
+      const response = await POST(
+        new Request(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+      const result: unknown = await response.json();
+      const retryAfter = response.headers.get('retry-after');
+      if (response.status === 200) {
+        run.ops.push('Completed');
+        run.status = 'completed';
+        run.output = result;
+        return;
+      }
+      if (response.status === 206) {
+        let retryStep: string | undefined;
+        for (const op of result as OutgoingOp[]) {
+          run.ops.push(op.op);
+          if (op.op === 'StepRun') memoise(op.id, { data: op.data });
+          else if (op.op === 'StepFailed') memoise(op.id, { error: op.error });
+          else if (op.op === 'Sleep' || op.op === 'WaitForEvent') memoise(op.id, { data: null });
+          else if (op.op === 'StepPlanned') planned.push(op.id);
+          else if (op.op === 'StepError') retryStep = op.id;
+          else throw new Error(`test executor: op ${op.op} is not emulated`);
+        }
+        if (retryStep) {
+          if (retryAfter) run.retryAfter.push(retryAfter);
+          attempt += 1;
+          stepId = retryStep;
+        } else {
+          attempt = 0;
+          stepId = planned.shift() ?? 'step';
+        }
+        continue;
+      }
+      // 4xx/5xx: the function itself threw. Retry it unless the SDK said no, or attempts are spent.
+      if (response.headers.get('x-inngest-no-retry') !== 'true' && attempt + 1 < maxAttempts) {
+        run.ops.push('FunctionError');
+        if (retryAfter) run.retryAfter.push(retryAfter);
+        attempt += 1;
+        continue;
+      }
+      run.ops.push('Failed');
+      run.status = 'failed';
+      run.error = result as RunRecord['error'];
+      accept([
+        {
+          name: 'inngest/function.failed',
+          data: { function_id: fn.id, run_id: run.runId, error: result, event: run.event },
+        },
+      ]);
+      return;
+    }
+    throw new Error(`test executor: run ${run.runId} of ${fn.id} made over ${MAX_REQUESTS_PER_RUN} requests`);
+  }
+
+  const settled = () =>
+    active === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve));
+
+  return {
+    url: server.url,
+    events,
+    runs,
+    runsOf: (functionId) => runs.filter((run) => run.functionId === functionId),
+    async send(incoming) {
+      accept(Array.isArray(incoming) ? incoming : [incoming]);
+      await settled();
+    },
+    async tick(functionId) {
+      const fn = functions.get(appPrefix + functionId);
+      const cron = fn?.triggers.find((t) => t.cron)?.cron;
+      if (!fn || !cron) throw new Error(`test executor: ${functionId} is not a registered cron function`);
+      const run = start(fn, { id: randomUUID(), name: 'inngest/scheduled.timer', data: { cron }, ts: Date.now() });
+      await settled();
+      return run;
+    },
+    settled,
+    reset() {
+      events.length = 0;
+      runs.length = 0;
+      seenEventIds.clear();
+      cancelled.clear();
+    },
+    async close() {
+      await settled();
+      await server.close();
+      for (const [name, value] of Object.entries(previousEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    },
+  };
+}
