@@ -60,7 +60,9 @@ export const portfolios = pgTable(
   },
   (t) => [
     index('portfolios_user_idx').on(t.userId),
-    uniqueIndex('portfolios_one_default_per_user').on(t.userId).where(sql`${t.isDefault}`),
+    uniqueIndex('portfolios_one_default_per_user')
+      .on(t.userId)
+      .where(sql`${t.isDefault}`),
   ],
 );
 
@@ -151,7 +153,9 @@ export const syncRuns = pgTable(
     uniqueIndex('sync_runs_one_pending_per_connection')
       .on(t.connectionId)
       .where(sql`${t.status} in ('queued', 'running')`),
-    index('sync_runs_running_idx').on(t.startedAt).where(sql`${t.status} = 'running'`),
+    index('sync_runs_running_idx')
+      .on(t.startedAt)
+      .where(sql`${t.status} = 'running'`),
     check('sync_runs_status_values', sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'stale')`),
     check('sync_runs_trigger_values', sql`${t.trigger} in ('connect', 'manual', 'scheduled', 'sync_all')`),
   ],

@@ -85,7 +85,7 @@ async function seedConnection(
 /** What "Sync now" does: queue the run, send its event (the real client, to the fake Event API). */
 async function syncNow(seeded: Seeded) {
   const run = await enqueueRun({ connectionId: seeded.connectionId, userId: seeded.userId, trigger: 'manual' });
-  await inngest.send(syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId }));
+  await inngest.send(syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId, exchangeId: 'binance' }));
   await executor.settled();
   return run.runId;
 }
@@ -151,7 +151,7 @@ describe('Sync now → event → sync-connection', () => {
   it('a duplicate event (same idempotency id) starts the run once', async () => {
     const seeded = await seedConnection();
     const runId = await syncNow(seeded);
-    await inngest.send(syncRequestFor({ connectionId: seeded.connectionId, runId }));
+    await inngest.send(syncRequestFor({ connectionId: seeded.connectionId, runId, exchangeId: 'binance' }));
     await executor.settled();
     expect(executor.runsOf('sync-connection')).toHaveLength(1);
   });
@@ -220,7 +220,7 @@ describe('failures and retries', () => {
     sim.addFault(seeded.apiKey, { kind: 'server_error', remaining: 100 });
     const run = await enqueueRun({ connectionId: seeded.connectionId, userId: seeded.userId, trigger: 'manual' });
     await executor.send([
-      syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId }),
+      syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId, exchangeId: 'binance' }),
       connectionDisconnected.create({ connectionId: seeded.connectionId }),
     ]);
     expect(executor.runsOf('sync-connection')).toMatchObject([{ status: 'cancelled', ops: ['StepError'] }]);
@@ -230,7 +230,7 @@ describe('failures and retries', () => {
   it('a second event for a connection whose run is still going is skipped (singleton)', async () => {
     const seeded = await seedConnection();
     const run = await enqueueRun({ connectionId: seeded.connectionId, userId: seeded.userId, trigger: 'manual' });
-    const event = syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId });
+    const event = syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId, exchangeId: 'binance' });
     await executor.send([event, { ...event, id: 'another-id' }]);
     expect(executor.runsOf('sync-connection').map((r) => r.status)).toStrictEqual(['completed', 'skipped']);
     expect(await runRow(run.runId)).toMatchObject({ status: 'succeeded', attempts: 1 });

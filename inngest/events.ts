@@ -8,9 +8,12 @@ export const credentialsRotationRequested = eventType('vault/credentials.rotatio
   schema: z.object({}).strict(),
 });
 
-/** Run one queued sync (a `sync_runs` row) of one connection. */
+/**
+ * Run one queued sync (a `sync_runs` row) of one connection. The exchange id (not a secret) is there
+ * so the throttle can keep each exchange within its per-IP limits.
+ */
 export const connectionSyncRequested = eventType('connection/sync.requested', {
-  schema: z.object({ connectionId: z.string(), runId: z.string() }).strict(),
+  schema: z.object({ connectionId: z.string(), runId: z.string(), exchangeId: z.string() }).strict(),
 });
 
 /** The user pressed "Sync all": one sync per connection of theirs, through the same path. */

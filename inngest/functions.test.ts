@@ -26,7 +26,7 @@ vi.mock('@/lib/sync/runs', () => ({ enqueueRunsForUser: vi.fn(), markRunFailed: 
 
 const connectionId = '00000000-0000-4000-8000-000000000001';
 const runId = '00000000-0000-4000-8000-0000000000aa';
-const syncEvent = { name: 'connection/sync.requested', data: { connectionId, runId } };
+const syncEvent = { name: 'connection/sync.requested', data: { connectionId, runId, exchangeId: 'binance' } };
 
 beforeEach(() => vi.resetAllMocks());
 
@@ -181,9 +181,12 @@ describe('schedule-syncs', () => {
       expect.objectContaining({
         name: 'connection/sync.requested',
         id: 'sync-r-1-0',
-        data: { connectionId: 'c-1-0', runId: 'r-1-0' },
+        data: { connectionId: 'c-1-0', runId: 'r-1-0', exchangeId: 'binance' },
       }),
-      expect.objectContaining({ id: 'sync-r-1-1', data: { connectionId: 'c-1-1', runId: 'r-1-1' } }),
+      expect.objectContaining({
+        id: 'sync-r-1-1',
+        data: { connectionId: 'c-1-1', runId: 'r-1-1', exchangeId: 'binance' },
+      }),
     ]);
   });
 
@@ -198,9 +201,9 @@ describe('schedule-syncs', () => {
 describe('sync-all', () => {
   it('sends one sync event per run it created, none for runs already pending', async () => {
     vi.mocked(enqueueRunsForUser).mockResolvedValue([
-      { connectionId: 'c1', runId: 'r1', created: true },
-      { connectionId: 'c2', runId: 'r2', created: false },
-      { connectionId: 'c3', runId: 'r3', created: true },
+      { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken', created: true },
+      { connectionId: 'c2', runId: 'r2', exchangeId: 'kraken', created: false },
+      { connectionId: 'c3', runId: 'r3', exchangeId: 'kraken', created: true },
     ]);
     const { result, ctx } = await new InngestTestEngine({
       function: syncAll,
@@ -210,13 +213,15 @@ describe('sync-all', () => {
     expect(enqueueRunsForUser).toHaveBeenCalledExactlyOnceWith('u1', 'sync_all');
     expect(result).toStrictEqual({ connections: 3, started: 2 });
     expect(vi.mocked(ctx.step.sendEvent).mock.calls[0]![1]).toStrictEqual([
-      expect.objectContaining({ id: 'sync-r1', data: { connectionId: 'c1', runId: 'r1' } }),
-      expect.objectContaining({ id: 'sync-r3', data: { connectionId: 'c3', runId: 'r3' } }),
+      expect.objectContaining({ id: 'sync-r1', data: { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken' } }),
+      expect.objectContaining({ id: 'sync-r3', data: { connectionId: 'c3', runId: 'r3', exchangeId: 'kraken' } }),
     ]);
   });
 
   it('sends nothing when every connection already has a pending run', async () => {
-    vi.mocked(enqueueRunsForUser).mockResolvedValue([{ connectionId: 'c1', runId: 'r1', created: false }]);
+    vi.mocked(enqueueRunsForUser).mockResolvedValue([
+      { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken', created: false },
+    ]);
     const { result, ctx } = await new InngestTestEngine({
       function: syncAll,
       events: [{ name: 'user/sync-all.requested', data: { userId: 'u1' } }],
@@ -239,14 +244,14 @@ describe('clean-stale-syncs', () => {
 });
 
 describe('registered config (flow control and crons cannot run locally: assert what Inngest is told)', () => {
-  it('sync-connection: one run per connection, installation throttle, 3 retries, cancelled on disconnect', () => {
+  it('sync-connection: one run per connection, a throttle per exchange, 3 retries, cancelled on disconnect', () => {
     const [main, failure] = configOf(syncConnectionFunction);
     expect(main).toMatchObject({
       id: 'coinsphere-sync-connection',
       triggers: [{ event: 'connection/sync.requested' }],
       steps: { step: { retries: { attempts: 3 } } },
       singleton: { key: 'event.data.connectionId', mode: 'skip' },
-      throttle: { limit: 30, period: '1m', burst: 10 },
+      throttle: { key: 'event.data.exchangeId', limit: 30, period: '1m', burst: 10 },
       cancel: [{ event: 'connection/disconnected', if: 'event.data.connectionId == async.data.connectionId' }],
     });
     // Not a concurrency key: it would limit steps, not runs.

@@ -8,9 +8,9 @@ export { SCHEDULE_PAGE_SIZE };
 export const SCHEDULE_MAX_PAGES = 400;
 
 /** The event that runs a claimed sync; its id makes a replayed send start the run only once. */
-export function syncRequestFor(run: { connectionId: string; runId: string }) {
+export function syncRequestFor(run: { connectionId: string; runId: string; exchangeId: string }) {
   return connectionSyncRequested.create(
-    { connectionId: run.connectionId, runId: run.runId },
+    { connectionId: run.connectionId, runId: run.runId, exchangeId: run.exchangeId },
     { id: `sync-${run.runId}` },
   );
 }
@@ -32,9 +32,10 @@ export const scheduleSyncs = inngest.createFunction(
     let runs = 0;
     for (;;) {
       const claimed = await step.run(`claim-page-${pages}`, async () =>
-        (await claimDueConnections({ limit: SCHEDULE_PAGE_SIZE })).map(({ connectionId, runId }) => ({
+        (await claimDueConnections({ limit: SCHEDULE_PAGE_SIZE })).map(({ connectionId, runId, exchangeId }) => ({
           connectionId,
           runId,
+          exchangeId,
         })),
       );
       if (claimed.length > 0) await step.sendEvent(`send-page-${pages}`, claimed.map(syncRequestFor));

@@ -16,9 +16,10 @@ export const syncAll = inngest.createFunction(
   },
   async ({ event, step }) => {
     const runs = await step.run('enqueue-runs', async () =>
-      (await enqueueRunsForUser(event.data.userId, 'sync_all')).map(({ connectionId, runId, created }) => ({
+      (await enqueueRunsForUser(event.data.userId, 'sync_all')).map(({ connectionId, runId, exchangeId, created }) => ({
         connectionId,
         runId,
+        exchangeId,
         created,
       })),
     );

@@ -65,10 +65,10 @@ export const syncConnectionFunction = inngest.createFunction(
     // waiting for its retry would let another start); singleton covers the whole run. The database
     // guard (one queued-or-running row, a row lock while writing) stays the source of truth.
     singleton: { key: 'event.data.connectionId', mode: 'skip' },
-    // Events carry ids only, so the throttle cannot be keyed per exchange: it is installation-wide,
-    // sized for the strictest per-IP budget we call (Binance: 12,000 SAPI weight a minute, ~300 per
-    // sync with both earn position reads), leaving room for connection tests made outside Inngest.
-    throttle: { limit: 30, period: '1m', burst: 10 },
+    // Per exchange, so one installation (one IP) stays within each exchange's per-IP limits. Sized
+    // for the strictest budget we call (Binance: 12,000 SAPI weight a minute, ~300 per sync with both
+    // earn position reads), leaving room for connection tests made outside Inngest.
+    throttle: { key: 'event.data.exchangeId', limit: 30, period: '1m', burst: 10 },
     cancelOn: [{ event: connectionDisconnected, match: 'data.connectionId' }],
     onFailure: async ({ event, error, step }) => {
       const { runId } = event.data.event.data;

@@ -57,7 +57,7 @@ describe('syncNow', () => {
     expect(eventApi.events).toEqual([
       expect.objectContaining({
         name: 'connection/sync.requested',
-        data: { connectionId, runId: first.run.id },
+        data: { connectionId, runId: first.run.id, exchangeId: 'binance' },
         id: `sync-${first.run.id}`,
       }),
     ]);

@@ -46,6 +46,7 @@ export async function syncNow(
       status: exchangeConnections.status,
       disconnectedAt: exchangeConnections.disconnectedAt,
       blockedUntil: exchangeConnections.blockedUntil,
+      exchangeId: exchangeConnections.exchangeId,
     })
     .from(exchangeConnections)
     .where(and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId)));
@@ -58,7 +59,10 @@ export async function syncNow(
 
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
   const sent = await dispatch(
-    connectionSyncRequested.create({ connectionId, runId: run.runId }, { id: `sync-${run.runId}` }),
+    connectionSyncRequested.create(
+      { connectionId, runId: run.runId, exchangeId: connection.exchangeId },
+      { id: `sync-${run.runId}` },
+    ),
   );
   if (!sent.ok) {
     await cancelQueuedRun(run.runId);

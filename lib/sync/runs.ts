@@ -90,7 +90,7 @@ export async function enqueueRunsForUser(
   userId: string,
   trigger: 'sync_all',
   db: Database = getDb(),
-): Promise<Array<PendingRun & { connectionId: string }>> {
+): Promise<Array<PendingRun & { connectionId: string; exchangeId: string }>> {
   const syncable = sql`c.user_id = ${userId}::uuid and c.disconnected_at is null
     and c.status not in ('needs_reauth', 'disabled')`;
   const created = rowsOf<{ id: string }>(
@@ -101,9 +101,9 @@ export async function enqueueRunsForUser(
       returning id`),
   );
   const createdIds = new Set(created.map((row) => row.id));
-  const pending = rowsOf<{ runId: string; connectionId: string }>(
+  const pending = rowsOf<{ runId: string; connectionId: string; exchangeId: string }>(
     await db.execute(sql`
-      select r.id as "runId", r.connection_id as "connectionId"
+      select r.id as "runId", r.connection_id as "connectionId", c.exchange_id as "exchangeId"
       from exchange_connections c
       join sync_runs r on r.connection_id = c.id and r.status in ('queued', 'running')
       where ${syncable}

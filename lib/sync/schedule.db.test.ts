@@ -112,7 +112,12 @@ describe('enqueueRunsForUser', () => {
     const runs = await enqueueRunsForUser(userId, 'sync_all');
     const byConnection = new Map(runs.map((run) => [run.connectionId, run]));
     expect([...byConnection.keys()].sort()).toEqual([fresh, busy, failing, manual].sort());
-    expect(byConnection.get(busy)).toEqual({ connectionId: busy, runId: pending.runId, created: false });
+    expect(byConnection.get(busy)).toEqual({
+      connectionId: busy,
+      runId: pending.runId,
+      exchangeId: 'binance',
+      created: false,
+    });
     for (const id of [fresh, failing, manual]) expect(byConnection.get(id)?.created).toBe(true);
     for (const id of [refused, disabled, gone, otherUsers]) expect(await runsOf(id)).toHaveLength(0);
     const [created] = await runsOf(fresh);
