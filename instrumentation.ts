@@ -1,13 +1,7 @@
-// Runs once when a server process starts. Checks the encryption keys before serving anything,
-// so a wrong or missing key stops the app with one line instead of failing every sync later.
+// Runs once when a server process starts: refuses to serve with a wrong or missing encryption key,
+// or with an exchange API override in production, instead of failing every sync later.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { overrideProblem } = await import('@/lib/exchanges/redirect');
-  const problem = overrideProblem();
-  if (problem) {
-    console.error(`Coinsphere cannot start: ${problem}`);
-    process.exit(1);
-  }
-  const { checkVaultAtStartup } = await import('@/lib/vault/startup');
-  await checkVaultAtStartup();
+  const { runStartupChecks } = await import('@/lib/config/startup-checks');
+  await runStartupChecks();
 }

@@ -10,10 +10,15 @@ import type { Exchange } from 'ccxt';
  * the file by path. The error classes come from the same `js/src/base/errors.js` module instance
  * that file imports, so `instanceof` checks hold. `npm run bench` measures the difference.
  */
-const require = createRequire(import.meta.url);
-const ccxtRoot = path.resolve(path.dirname(require.resolve('ccxt')), '..');
+let ccxtRoot: string | undefined;
 
 function fileUrl(relative: string): string {
+  // Resolved at run time from the app's own folder: a bundler would turn a static `require.resolve`
+  // into a module id, and ccxt stays outside the bundle (serverExternalPackages).
+  ccxtRoot ??= path.resolve(
+    path.dirname(createRequire(path.join(/*turbopackIgnore: true*/ process.cwd(), 'package.json')).resolve('ccxt')),
+    '..',
+  );
   return pathToFileURL(path.join(ccxtRoot, 'js', relative)).href;
 }
 
