@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { getDb, setDatabaseHandle, type Database } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
+import { createTestDatabase } from '@/db/test-database';
 import { exchangeConnections, syncRuns, users } from '@/db/schema';
 import type { BalanceRow } from '@/lib/exchanges/types';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
@@ -159,13 +160,15 @@ async function schedulerBench(db: Database, userId: string, portfolioId: string,
 }
 
 /**
- * Opens its own database (DATABASE_URL, else in-memory PGlite), seeds, measures, removes what it seeded.
+ * Opens its own database (a fresh one next to DATABASE_URL, else in-memory PGlite), seeds, measures, drops it.
  * `schedulerPageSize`: pass the cron's page size to measure what it does.
  */
 export async function syncBenchmarks(options: { schedulerPageSize?: number } = {}) {
-  const url = process.env.DATABASE_URL?.trim();
-  const handle: DatabaseHandle = url ? openDatabase({ url }) : openDatabase({ pgliteDir: 'memory://' });
-  if (!url) await migrateDatabase(handle);
+  // A fresh database of its own, so the bench never meets a live scheduler's rows.
+  const serverUrl = process.env.DATABASE_URL?.trim();
+  const own = serverUrl ? await createTestDatabase(serverUrl, 'coinsphere_bench') : undefined;
+  const handle: DatabaseHandle = own ? openDatabase({ url: own.url }) : openDatabase({ pgliteDir: 'memory://' });
+  if (!own) await migrateDatabase(handle);
   setDatabaseHandle(handle);
   const db = getDb();
   const [user] = await db
@@ -184,5 +187,6 @@ export async function syncBenchmarks(options: { schedulerPageSize?: number } = {
     await db.delete(users).where(eq(users.id, userId));
     setDatabaseHandle(undefined);
     await handle.close();
+    await own?.drop();
   }
 }
