@@ -1,9 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections } from '@/db/schema';
 import { withTestDatabase } from '@/lib/testing/database';
-import { setKeyring } from '@/lib/vault/keyring';
 import { UNREACHABLE_MESSAGE } from './result';
 import { NEEDS_REAUTH_MESSAGE, DISCONNECTED_MESSAGE, syncAll, syncNow } from './sync-now';
 import {
@@ -14,7 +13,7 @@ import {
   runsOf,
   startFakeEventApi,
   startSilentServer,
-  useTestKeyring,
+  withKeyringAndEventApi,
 } from './test-fixtures';
 
 withTestDatabase({ isolated: true });
@@ -26,18 +25,9 @@ async function silentUrl(): Promise<string> {
   silentServers.push(server);
   return server.url;
 }
-beforeAll(async () => {
-  useTestKeyring();
-  eventApi = await startFakeEventApi();
-});
+withKeyringAndEventApi((api) => (eventApi = api));
 afterAll(async () => {
-  setKeyring(undefined);
-  await eventApi.close();
   await Promise.all(silentServers.map((server) => server.close()));
-});
-beforeEach(() => {
-  eventApi.events.length = 0;
-  pointInngestAt(eventApi.url);
 });
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {

@@ -13,6 +13,7 @@ import { startHttpServer } from '@/lib/testing/http-server';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
 import { insertCredentials } from '@/lib/vault/store';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const BINANCE_SECRET = 'sim-binance-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65X';
 
@@ -170,3 +171,25 @@ export async function savedRowsOf(userId: string) {
 
 export const sortHoldings = <T extends { asset: string; wallet: string }>(rows: T[]) =>
   [...rows].sort((a, b) => `${a.wallet}/${a.asset}`.localeCompare(`${b.wallet}/${b.asset}`));
+
+/**
+ * A test keyring and a fake Inngest event API for the whole file; each test starts with no events
+ * received and the Inngest client pointed at the fake. `use` receives the running fake.
+ */
+export function withKeyringAndEventApi(use: (eventApi: Awaited<ReturnType<typeof startFakeEventApi>>) => void): void {
+  let eventApi: Awaited<ReturnType<typeof startFakeEventApi>> | undefined;
+  beforeAll(async () => {
+    useTestKeyring();
+    eventApi = await startFakeEventApi();
+    use(eventApi);
+  });
+  afterAll(async () => {
+    setKeyring(undefined);
+    await eventApi?.close();
+  });
+  beforeEach(() => {
+    if (!eventApi) return;
+    eventApi.events.length = 0;
+    pointInngestAt(eventApi.url);
+  });
+}

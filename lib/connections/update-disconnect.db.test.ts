@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { balanceHistory, exchangeConnections } from '@/db/schema';
 import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
@@ -7,7 +7,6 @@ import { enqueueRun } from '@/lib/sync/runs';
 import { applySyncResult } from '@/lib/sync/sync-connection';
 import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
-import { setKeyring } from '@/lib/vault/keyring';
 import { connectExchange } from './connect';
 import { disconnect, DISCONNECTED_RUN_ERROR } from './disconnect';
 import { listConnections } from './list';
@@ -24,7 +23,7 @@ import {
   runsOf,
   sortHoldings,
   startFakeEventApi,
-  useTestKeyring,
+  withKeyringAndEventApi,
 } from './test-fixtures';
 import { updateConnection } from './update';
 
@@ -33,18 +32,7 @@ let sim: ExchangeSimulator;
 withSimulator((s) => (sim = s));
 
 let eventApi: Awaited<ReturnType<typeof startFakeEventApi>>;
-beforeAll(async () => {
-  useTestKeyring();
-  eventApi = await startFakeEventApi();
-});
-afterAll(async () => {
-  setKeyring(undefined);
-  await eventApi.close();
-});
-beforeEach(() => {
-  eventApi.events.length = 0;
-  pointInngestAt(eventApi.url);
-});
+withKeyringAndEventApi((api) => (eventApi = api));
 
 async function connected(userId: string, account = binanceAccount(sim), label?: string) {
   const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials, label });
