@@ -7,8 +7,20 @@ import path from 'node:path';
 import { openDatabase } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { createTestDatabase } from '@/db/test-database';
+import { startTestExecutor } from '@/lib/testing/inngest-executor';
+import { startSimulator } from './exchange-simulator/server';
+import { e2ePorts, writeE2eState } from './state';
 
-const port = process.env.E2E_PORT ?? '3100';
+// Beside the app: the exchange simulator (every ccxt request goes there) and the in-repo test
+// executor standing in for Inngest (the app sends its events there; it drives /api/inngest back).
+const { app: port, simulator: simulatorPort, executor: executorPort } = e2ePorts();
+const simulator = await startSimulator(simulatorPort);
+const executor = await startTestExecutor({
+  routeUrl: `http://localhost:${port}/api/inngest`,
+  port: executorPort,
+  concurrency: 4,
+});
+
 const dataDir = mkdtempSync(path.join(tmpdir(), 'coinsphere-e2e-'));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -18,6 +30,10 @@ const env: NodeJS.ProcessEnv = {
   AUTH_URL: `http://localhost:${port}`,
   COINSPHERE_DATA_DIR: dataDir,
   NEXT_TELEMETRY_DISABLED: '1',
+  EXCHANGE_API_OVERRIDE: simulator.url,
+  ALLOW_EXCHANGE_API_OVERRIDE: '1',
+  INNGEST_DEV: '1',
+  INNGEST_BASE_URL: executor.url,
 };
 
 let drop: (() => Promise<void>) | undefined;
@@ -35,6 +51,12 @@ if (serverUrl) {
   console.info(`[e2e] PGlite database in ${env.PGLITE_DIR}`);
 }
 
+writeE2eState({
+  databaseUrl: env.DATABASE_URL ?? null,
+  simulatorUrl: simulator.url,
+  executorUrl: executor.url,
+});
+
 let child: ChildProcess | undefined;
 let stopping = false;
 
@@ -42,6 +64,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   child?.kill('SIGTERM');
+  await Promise.allSettled([simulator.close(), executor.close()]);
   await drop?.().catch((error: unknown) => console.error('[e2e] could not drop the test database', error));
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(code);
@@ -60,4 +83,4 @@ if (process.env.E2E_SKIP_BUILD !== '1') {
   const code = await new Promise<number>((resolve) => run(['build']).on('exit', (c) => resolve(c ?? 1)));
   if (code !== 0) await stop(code);
 }
-run(['start', '-p', port]).on('exit', (code) => void stop(code ?? 0));
+run(['start', '-p', String(port)]).on('exit', (code) => void stop(code ?? 0));

@@ -38,6 +38,23 @@ export interface ConnectionDto {
   holdingsCount: number;
   /** Set when disconnected; such a connection is only listed while it keeps holdings. */
   disconnectedAt: Date | null;
+  /** The newest finished run (succeeded, failed or stale), for the "what happened last" line. */
+  latestRun: FinishedRun | null;
+}
+
+export interface FinishedRun {
+  id: string;
+  status: Exclude<SyncStatus, 'queued' | 'running'>;
+  /** Redacted, plain English; null when it succeeded. */
+  error: string | null;
+  finishedAt: Date | null;
+}
+
+interface FinishedRunJson {
+  id: string;
+  status: FinishedRun['status'];
+  error: string | null;
+  finishedAt: string | null;
 }
 
 const pendingRun = alias(syncRuns, 'pending_run');
@@ -70,6 +87,12 @@ export function selectConnections(db: Database, userId: string, filter: SQL | un
       permissions: exchangeConnections.permissions,
       holdingsCount: sql<number>`(select count(*)::int from ${holdings} where ${holdings.connectionId} = ${exchangeConnections.id})`,
       disconnectedAt: exchangeConnections.disconnectedAt,
+      // Walks sync_runs_connection_idx backwards from the newest run: one index probe per connection.
+      latestRun: sql<FinishedRunJson | null>`(
+        select json_build_object('id', r.id, 'status', r.status, 'error', r.error, 'finishedAt', r.finished_at)
+        from ${syncRuns} r
+        where r.connection_id = ${exchangeConnections.id} and r.status not in ('queued', 'running')
+        order by r.queued_at desc limit 1)`,
     })
     .from(exchangeConnections)
     .leftJoin(
@@ -87,9 +110,12 @@ export function selectConnections(db: Database, userId: string, filter: SQL | un
 type ConnectionRow = Awaited<ReturnType<typeof selectConnections>>[number];
 
 function toDto(row: ConnectionRow): ConnectionDto {
-  const { pendingRunId, pendingRunStatus, pendingRunTrigger, ...rest } = row;
+  const { pendingRunId, pendingRunStatus, pendingRunTrigger, latestRun, ...rest } = row;
   return {
     ...rest,
+    latestRun: latestRun
+      ? { ...latestRun, finishedAt: latestRun.finishedAt ? new Date(latestRun.finishedAt) : null }
+      : null,
     exchangeName: findExchange(row.exchangeId)?.name ?? row.exchangeId,
     holdingsCount: Number(row.holdingsCount),
     pendingRun:

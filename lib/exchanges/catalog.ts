@@ -79,26 +79,27 @@ const GENERIC_FIELDS: Record<CredentialFieldName, FieldText> = {
   },
 };
 
-/** Wording that prevents the mistakes users actually make on these exchanges. */
+/**
+ * Wording that prevents the mistakes users actually make on these exchanges. Labels of the verified
+ * exchanges stay generic ("API key", "API secret", "Passphrase") so every form reads the same and
+ * people and tests find the fields by one name; the help text gives the exchange's own word.
+ */
 const FIELD_OVERRIDES: Readonly<Record<string, Partial<Record<CredentialFieldName, Partial<FieldText>>>>> = {
   binance: {
     apiKey: {
       help: 'Create it under Account → API Management with only "Enable Reading" ticked — leave spot trading, withdrawals and transfers off.',
     },
     secret: {
-      label: 'Secret key',
-      help: 'Shown once, when you create the key. For a self-generated Ed25519 or RSA key, paste your private key (-----BEGIN PRIVATE KEY-----) instead.',
+      help: 'Binance calls it the Secret key; it is shown once, when you create the key. For a self-generated Ed25519 or RSA key, paste your private key (-----BEGIN PRIVATE KEY-----) instead.',
       multiline: true,
     },
   },
   coinbase: {
     apiKey: {
-      label: 'API key name',
-      help: 'From your Coinbase Developer Platform (CDP) key file: the "name", shaped like organizations/…/apiKeys/…. For an Ed25519 key, its key ID. Create the key with the View permission only — never Trade or Transfer.',
+      help: 'The API key name from your Coinbase Developer Platform (CDP) key file: its "name", shaped like organizations/…/apiKeys/…. For an Ed25519 key, its key ID. Create the key with the View permission only — never Trade or Transfer.',
     },
     secret: {
-      label: 'Private key',
-      help: 'The "privateKey" from the same file: an EC private key starting with -----BEGIN EC PRIVATE KEY-----, pasted whole (the \\n sequences from the file are fine), or the 88-character secret of an Ed25519 key.',
+      help: 'The private key ("privateKey") from the same file: an EC private key starting with -----BEGIN EC PRIVATE KEY-----, pasted whole (the \\n sequences from the file are fine), or the 88-character secret of an Ed25519 key.',
       multiline: true,
     },
   },
@@ -106,7 +107,7 @@ const FIELD_OVERRIDES: Readonly<Record<string, Partial<Record<CredentialFieldNam
     apiKey: {
       help: 'Create it in Kraken\'s API settings with only the Funds "Query" permission — leave Deposit, Withdraw and every order permission off.',
     },
-    secret: { label: 'Private key', help: 'The private key Kraken shows once, next to the new API key.' },
+    secret: { help: 'Kraken calls it the Private key: shown once, next to the new API key.' },
   },
   kucoin: {
     apiKey: {

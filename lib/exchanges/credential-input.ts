@@ -27,9 +27,9 @@ export const COINBASE_MESSAGES = {
     'This looks like an Ed25519 secret, but it is incomplete: the full secret is 88 characters of base64 ending in "=".',
   unknownSecret:
     'Coinbase needs the private key of a CDP API key: an EC private key (-----BEGIN EC PRIVATE KEY-----) or the 88-character Ed25519 secret from the key file.',
-  privateKeyAsName: `This is the private key: it goes in the Private key field. Here, paste the key name (${COINBASE_KEY_NAME}).`,
+  privateKeyAsName: `This is the private key: it goes in the API secret field. Here, paste the key name (${COINBASE_KEY_NAME}).`,
   publicKeyAsName: `This is a public key, not the key name. Paste the key name (${COINBASE_KEY_NAME}) from the CDP key file.`,
-  keyFile: 'This is the whole key file. Paste its "name" into API key name and its "privateKey" into Private key.',
+  keyFile: 'This is the whole key file. Paste its "name" into API key and its "privateKey" into API secret.',
 } as const;
 
 export function normalizeCredentialInput(exchangeId: string, input: Record<string, string>): CredentialInputResult {

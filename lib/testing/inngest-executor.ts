@@ -98,11 +98,40 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
 }
 
+export interface TestExecutorOptions {
+  /** Runs at most this many function runs at once. */
+  concurrency?: number;
+  /**
+   * Drive an app served by another process (e.g. `next start` in the Playwright suite) at this URL
+   * (`http://localhost:3100/api/inngest`) instead of importing the route in-process. That app must
+   * run with INNGEST_DEV=1 and INNGEST_BASE_URL pointing at this executor's `url`; it is synced on the
+   * first event or tick, since it may start after the executor.
+   */
+  routeUrl?: string;
+  /** Port of the fake API (0: any free port). */
+  port?: number;
+}
+
+type RouteHandler = (request: Request) => Promise<Response>;
+
+/** Forwards a request built for ROUTE_URL to the app at `routeUrl`, over HTTP. */
+function remoteRoute(routeUrl: string): RouteHandler {
+  return async (request) =>
+    fetch(`${routeUrl}${new URL(request.url).search}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.method === 'GET' || request.method === 'PUT' ? undefined : await request.text(),
+    });
+}
+
 /**
  * Starts the fake Inngest API, points the SDK at it (INNGEST_DEV=1, INNGEST_BASE_URL) and syncs the
- * app through the route's PUT handler. `concurrency` runs at most that many function runs at once.
+ * app through the route's PUT handler. With `routeUrl`, drives a remote app over HTTP instead and also
+ * serves a control API for tests in other processes: `POST /_control/tick/<fnId>` (runs a cron
+ * function and everything it fans out to; answers its run), `GET /_control/runs[?functionId=]`,
+ * `POST /_control/settled`.
  */
-export async function startTestExecutor(options: { concurrency?: number } = {}): Promise<TestExecutor> {
+export async function startTestExecutor(options: TestExecutorOptions = {}): Promise<TestExecutor> {
   const concurrency = options.concurrency ?? 8;
   const functions = new Map<string, FunctionConfig>();
   const events: ExecutorEvent[] = [];
@@ -126,28 +155,63 @@ export async function startTestExecutor(options: { concurrency?: number } = {}):
         return answer(200, { status: 200, modified: true });
       }
       if (request.url?.startsWith('/e/')) {
+        await ensureSynced();
         const ids = accept(Array.isArray(body) ? body : [body]).map((event) => event.id);
         return answer(200, { status: 200, ids });
       }
+      if (options.routeUrl && request.url?.startsWith('/_control/')) {
+        const url = new URL(request.url, 'http://executor');
+        const [, , action, fnId] = url.pathname.split('/');
+        if (request.method === 'POST' && action === 'tick' && fnId) return answer(200, summary(await tick(fnId)));
+        if (request.method === 'GET' && action === 'runs') {
+          const functionId = url.searchParams.get('functionId');
+          return answer(200, (functionId ? runs.filter((r) => r.functionId === functionId) : runs).map(summary));
+        }
+        if (request.method === 'POST' && action === 'settled') {
+          await settled();
+          return answer(200, { ok: true });
+        }
+      }
       answer(404, { error: `test executor: ${request.method} ${request.url} is not emulated` });
     })().catch((error: unknown) => response.writeHead(500).end(String(error)));
-  });
+  }, options.port ?? 0);
 
   const previousEnv = { INNGEST_DEV: process.env.INNGEST_DEV, INNGEST_BASE_URL: process.env.INNGEST_BASE_URL };
-  process.env.INNGEST_DEV = '1';
-  process.env.INNGEST_BASE_URL = server.url;
-  // The client read the environment when it was created; sends made outside a request need this too.
-  inngest.setEnvVars({ INNGEST_DEV: '1', INNGEST_BASE_URL: server.url });
-  // Imported now, not at the top: serve() fixes its register URL from the environment when created.
-  // Typed for NextRequest; inngest/next reads only what a plain Request has.
-  const { POST, PUT } = (await import('@/app/api/inngest/route')) as unknown as Record<
-    'POST' | 'PUT',
-    (request: Request) => Promise<Response>
-  >;
-  const sync = await PUT(new Request(ROUTE_URL, { method: 'PUT' }));
-  if (sync.status !== 200 || functions.size === 0) {
-    await server.close();
-    throw new Error(`test executor: app sync failed (${sync.status}): ${await sync.text()}`);
+  let POST: RouteHandler;
+  let PUT: RouteHandler;
+  if (options.routeUrl) {
+    POST = PUT = remoteRoute(options.routeUrl);
+  } else {
+    process.env.INNGEST_DEV = '1';
+    process.env.INNGEST_BASE_URL = server.url;
+    // The client read the environment when it was created; sends made outside a request need this too.
+    inngest.setEnvVars({ INNGEST_DEV: '1', INNGEST_BASE_URL: server.url });
+    // Imported now, not at the top: serve() fixes its register URL from the environment when created.
+    // Typed for NextRequest; inngest/next reads only what a plain Request has.
+    ({ POST, PUT } = (await import('@/app/api/inngest/route')) as unknown as Record<'POST' | 'PUT', RouteHandler>);
+  }
+
+  let syncing: Promise<void> | undefined;
+  /** Syncs the app once (again after a failure): its PUT handler posts the function configs to /fn/register. */
+  function ensureSynced(): Promise<void> {
+    syncing ??= (async () => {
+      const sync = await PUT(new Request(ROUTE_URL, { method: 'PUT' }));
+      if (sync.status !== 200 || functions.size === 0) {
+        throw new Error(`test executor: app sync failed (${sync.status}): ${await sync.text()}`);
+      }
+    })().catch((error: unknown) => {
+      syncing = undefined;
+      throw error;
+    });
+    return syncing;
+  }
+  if (!options.routeUrl) {
+    try {
+      await ensureSynced();
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
   }
 
   const shortId = (fullId: string) => (fullId.startsWith(appPrefix) ? fullId.slice(appPrefix.length) : fullId);
@@ -322,6 +386,25 @@ export async function startTestExecutor(options: { concurrency?: number } = {}):
   const settled = () =>
     active === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve));
 
+  async function tick(functionId: string): Promise<RunRecord> {
+    await ensureSynced();
+    const fn = functions.get(appPrefix + functionId);
+    const cron = fn?.triggers.find((t) => t.cron)?.cron;
+    if (!fn || !cron) throw new Error(`test executor: ${functionId} is not a registered cron function`);
+    const run = start(fn, { id: randomUUID(), name: 'inngest/scheduled.timer', data: { cron }, ts: Date.now() });
+    await settled();
+    return run;
+  }
+
+  const summary = (run: RunRecord) => ({
+    runId: run.runId,
+    functionId: run.functionId,
+    eventName: run.event.name,
+    status: run.status,
+    ops: run.ops,
+    error: run.error,
+  });
+
   return {
     url: server.url,
     events,
@@ -331,14 +414,7 @@ export async function startTestExecutor(options: { concurrency?: number } = {}):
       accept(Array.isArray(incoming) ? incoming : [incoming]);
       await settled();
     },
-    async tick(functionId) {
-      const fn = functions.get(appPrefix + functionId);
-      const cron = fn?.triggers.find((t) => t.cron)?.cron;
-      if (!fn || !cron) throw new Error(`test executor: ${functionId} is not a registered cron function`);
-      const run = start(fn, { id: randomUUID(), name: 'inngest/scheduled.timer', data: { cron }, ts: Date.now() });
-      await settled();
-      return run;
-    },
+    tick,
     settled,
     reset() {
       events.length = 0;

@@ -1,0 +1,27 @@
+// What the e2e web server started, for the test workers (other processes): written once it is up.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface E2eState {
+  /** The suite's PostgreSQL database; null when the app runs on PGlite (its folder is the app's alone). */
+  databaseUrl: string | null;
+  simulatorUrl: string;
+  executorUrl: string;
+}
+
+/** Fixed ports beside the app's, so the web server and the workers agree without talking. */
+export function e2ePorts() {
+  const app = Number(process.env.E2E_PORT ?? 3100);
+  return { app, simulator: app + 1, executor: app + 2 };
+}
+
+const statePath = () => path.join(tmpdir(), `coinsphere-e2e-${e2ePorts().app}.json`);
+
+export function writeE2eState(state: E2eState): void {
+  writeFileSync(statePath(), JSON.stringify(state), { mode: 0o600 });
+}
+
+export function readE2eState(): E2eState {
+  return JSON.parse(readFileSync(statePath(), 'utf8')) as E2eState;
+}

@@ -1,0 +1,167 @@
+// Test-side handles on what e2e/server.ts started: the exchange simulator's control API, the test
+// executor's control API, and the suite's database (PostgreSQL only).
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { expect, test, type Page } from '@playwright/test';
+import postgres from 'postgres';
+import type { SimAccount, SimExchangeId, SimPermissions } from './exchange-simulator/types';
+import { readE2eState, type E2eState } from './state';
+
+let cached: E2eState | undefined;
+const state = () => (cached ??= readE2eState());
+
+async function control(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+export type Wallets = SimAccount['wallets'];
+
+export interface SimKey {
+  exchange: SimExchangeId;
+  apiKey: string;
+  secret: string;
+  passphrase?: string;
+  /** What a person types into the connect form, by the field's accessible name. */
+  form: Record<string, string>;
+}
+
+function newKey(exchange: SimExchangeId): Omit<SimKey, 'form'> {
+  const tag = randomBytes(6).toString('hex');
+  switch (exchange) {
+    case 'binance':
+      return {
+        exchange,
+        apiKey: `binance-${randomBytes(24).toString('hex')}`,
+        secret: randomBytes(32).toString('hex'),
+      };
+    case 'kraken':
+      return {
+        exchange,
+        apiKey: `kraken-${tag}-${randomBytes(20).toString('hex')}`,
+        secret: randomBytes(64).toString('base64'),
+      };
+    case 'kucoin':
+      return {
+        exchange,
+        apiKey: `kucoin-${tag}${randomBytes(8).toString('hex')}`,
+        secret: randomUUID(),
+        passphrase: `pass-${tag}`,
+      };
+    case 'coinbase': {
+      // A CDP ES256 key as Coinbase hands it out: the key name and a SEC1 PEM.
+      const { privateKey } = generateKeyPairSync('ec', {
+        namedCurve: 'prime256v1',
+        privateKeyEncoding: { type: 'sec1', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
+      return { exchange, apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`, secret: privateKey };
+    }
+  }
+}
+
+export const READ_ONLY: SimPermissions = {
+  read: true,
+  trade: false,
+  withdraw: false,
+  transfer: false,
+  ipRestricted: false,
+};
+
+/** Opens an account on the simulated exchange and answers the key a person would paste. */
+export async function simAccount(
+  exchange: SimExchangeId,
+  wallets: Wallets,
+  permissions: Partial<SimPermissions> = {},
+): Promise<SimKey> {
+  const key = newKey(exchange);
+  await control(state().simulatorUrl, 'POST', '/_sim/accounts', {
+    ...key,
+    wallets,
+    permissions: { ...READ_ONLY, ...permissions },
+  });
+  const form: Record<string, string> = { 'API key': key.apiKey, 'API secret': key.secret };
+  if (key.passphrase) form.Passphrase = key.passphrase;
+  return { ...key, form };
+}
+
+/** A second key on the same simulated account is not possible; this opens a new account with the same wallets. */
+export const setWallets = (key: SimKey, wallets: Wallets) =>
+  control(state().simulatorUrl, 'PUT', `/_sim/accounts/${encodeURIComponent(key.apiKey)}/wallets`, wallets);
+
+/** The exchange forgets the key: every later request with it is refused as unauthorised. */
+export const revokeKey = (key: SimKey) =>
+  control(state().simulatorUrl, 'DELETE', `/_sim/accounts/${encodeURIComponent(key.apiKey)}`);
+
+export interface ExecutorRun {
+  runId: string;
+  functionId: string;
+  eventName: string;
+  status: string;
+  ops: string[];
+  error?: { name: string; message: string };
+}
+
+/** Runs a cron function now through the test executor, and waits for everything it fanned out to. */
+export const tick = (functionId: string) =>
+  control(state().executorUrl, 'POST', `/_control/tick/${functionId}`) as Promise<ExecutorRun>;
+
+export const executorRuns = (functionId?: string) =>
+  control(
+    state().executorUrl,
+    'GET',
+    `/_control/runs${functionId ? `?functionId=${encodeURIComponent(functionId)}` : ''}`,
+  ) as Promise<ExecutorRun[]>;
+
+export const executorSettled = () => control(state().executorUrl, 'POST', '/_control/settled');
+
+let sqlClient: postgres.Sql | undefined;
+
+/**
+ * The suite's database, for checks only the database can answer (ciphertext at rest, runs). Tests
+ * that need it are skipped when the app runs on PGlite, whose folder only the app may open.
+ */
+export function database(): postgres.Sql {
+  const url = state().databaseUrl;
+  test.skip(!url, 'needs the PostgreSQL suite database (run with DATABASE_URL)');
+  sqlClient ??= postgres(url!, { max: 2, onnotice: () => {} });
+  return sqlClient;
+}
+
+/** The exchange's display name in the catalog, as the combobox lists it. */
+const EXCHANGE_NAMES: Record<SimExchangeId, string> = {
+  binance: 'Binance',
+  coinbase: 'Coinbase',
+  kraken: 'Kraken',
+  kucoin: 'KuCoin',
+};
+
+/** Picks the exchange in the connect form's searchable combobox. */
+export async function chooseExchange(page: Page, exchange: SimExchangeId) {
+  const combobox = page.getByRole('combobox', { name: 'Exchange' });
+  await combobox.click();
+  await combobox.fill(EXCHANGE_NAMES[exchange]);
+  await page
+    .getByRole('option', { name: new RegExp(`^${EXCHANGE_NAMES[exchange]}\\b`) })
+    .first()
+    .click();
+}
+
+export async function fillKey(page: Page, key: SimKey) {
+  for (const [name, value] of Object.entries(key.form)) await page.getByLabel(name, { exact: true }).fill(value);
+}
+
+/** Connects through the UI and answers the new connection's id (from the detail page's URL). */
+export async function connectThroughUi(page: Page, key: SimKey, label?: string): Promise<string> {
+  await page.goto('/exchanges/new');
+  await chooseExchange(page, key.exchange);
+  await fillKey(page, key);
+  if (label) await page.getByLabel('Label', { exact: true }).fill(label);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/exchanges\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+  return new URL(page.url()).pathname.split('/').pop()!;
+}

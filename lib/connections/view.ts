@@ -1,0 +1,39 @@
+import type { ConnectionDto } from './list';
+
+type Serialized<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : Serialized<T[K]>;
+};
+
+/**
+ * A connection as the browser receives it from the status route: JSON, dates as ISO strings. Safe to
+ * import from client components (types and a pure function only).
+ */
+export type ConnectionView = Omit<Serialized<ConnectionDto>, 'latestRun' | 'pendingRun' | 'permissions'> & {
+  pendingRun: ConnectionDto['pendingRun'];
+  permissions: ConnectionDto['permissions'];
+  latestRun: (Omit<NonNullable<ConnectionDto['latestRun']>, 'finishedAt'> & { finishedAt: string | null }) | null;
+};
+
+export interface SyncStatusView {
+  connections: ConnectionView[];
+  /** Some run of the user is queued or running: the browser polls faster while this is true. */
+  pending: boolean;
+  /** When the server answered (ISO). */
+  checkedAt: string;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function toConnectionView(connection: ConnectionDto): ConnectionView {
+  return {
+    ...connection,
+    lastSyncAt: iso(connection.lastSyncAt),
+    lastSuccessAt: iso(connection.lastSuccessAt),
+    nextSyncAt: iso(connection.nextSyncAt),
+    blockedUntil: iso(connection.blockedUntil),
+    disconnectedAt: iso(connection.disconnectedAt),
+    latestRun: connection.latestRun
+      ? { ...connection.latestRun, finishedAt: iso(connection.latestRun.finishedAt) }
+      : null,
+  };
+}
