@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { holdings, syncRuns } from '@/db/schema';
 import { listSyncRuns, getConnectionHoldings } from '@/lib/connections/detail';
@@ -8,7 +8,7 @@ import { withTestDatabase } from '@/lib/testing/database';
 import { getPortfolio, normalizeDecimal } from './holdings';
 
 withTestDatabase({ isolated: true });
-useTestKeyring();
+beforeAll(useTestKeyring);
 
 async function hold(userId: string, connectionId: string, rows: Array<[asset: string, wallet: string, total: string]>) {
   await getDb()
