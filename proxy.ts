@@ -8,5 +8,5 @@ const { auth } = NextAuth(authConfig);
 export default auth;
 
 export const config = {
-  matcher: ['/portfolio/:path*', '/settings/:path*'],
+  matcher: ['/', '/portfolio/:path*', '/exchanges/:path*', '/settings/:path*'],
 };

@@ -18,7 +18,7 @@ test('sign out, then sign in again', async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in/);
 
   await signIn(page, email);
-  await expect(page).toHaveURL(/\/portfolio$/);
+  await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('signed-in-user')).toHaveText(email);
 });
 

@@ -11,7 +11,7 @@ export async function signUp(page: Page, email = uniqueEmail(), password = PASSW
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/portfolio$/);
+  await expect(page).toHaveURL(/\/$/);
   return { email, password };
 }
 

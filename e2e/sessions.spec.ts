@@ -6,7 +6,7 @@ async function signInElsewhere(browser: Browser, email: string) {
   const other = await browser.newContext();
   const otherPage = await other.newPage();
   await signIn(otherPage, email);
-  await expect(otherPage).toHaveURL(/\/portfolio$/);
+  await expect(otherPage).toHaveURL(/\/$/);
   return { other, otherPage };
 }
 
@@ -43,7 +43,7 @@ test('changing the password keeps this device signed in and signs out the others
   await expect(otherPage).toHaveURL(/\/sign-in/);
 
   await signIn(otherPage, email, 'a fresh new passphrase');
-  await expect(otherPage).toHaveURL(/\/portfolio$/);
+  await expect(otherPage).toHaveURL(/\/$/);
   await other.close();
 });
 

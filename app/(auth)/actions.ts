@@ -32,7 +32,7 @@ async function signInWithPassword(email: string, password: string): Promise<void
 
 export const signInAction = actionClient.inputSchema(signInSchema).action(async ({ parsedInput }) => {
   await signInWithPassword(parsedInput.email, parsedInput.password);
-  redirect('/portfolio');
+  redirect('/');
 });
 
 export const signUpAction = actionClient.inputSchema(signUpSchema).action(async ({ parsedInput }) => {
@@ -43,5 +43,5 @@ export const signUpAction = actionClient.inputSchema(signUpSchema).action(async 
     });
   }
   await signInWithPassword(parsedInput.email, parsedInput.password);
-  redirect('/portfolio');
+  redirect('/');
 });

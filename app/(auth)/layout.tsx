@@ -4,7 +4,7 @@ import { getCurrentUser } from '@/lib/auth/session';
 import { Logo } from '../_components/logo';
 
 export default async function AuthLayout({ children }: { children: ReactNode }) {
-  if (await getCurrentUser()) redirect('/portfolio');
+  if (await getCurrentUser()) redirect('/');
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center gap-8 px-4 py-10">
       <Logo className="text-xl" />

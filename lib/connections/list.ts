@@ -12,6 +12,7 @@ import {
   type SyncTrigger,
 } from '@/db/schema';
 import { findExchange } from '@/lib/exchanges/catalog';
+import { isConnectionId } from './schemas';
 
 /** What the UI sees of a connection. Never a key (only its last four characters), never a ciphertext. */
 export interface ConnectionDto {
@@ -135,12 +136,14 @@ export async function listConnections(userId: string, db: Database = getDb()): P
   return rows.map(toDto);
 }
 
-/** One of the user's connections, or null when it is not theirs. */
+/** One of the user's connections, or null when it is not theirs (or not a connection id at all). */
 export async function getConnection(
   userId: string,
   connectionId: string,
   db: Database = getDb(),
 ): Promise<ConnectionDto | null> {
+  // Not even a UUID (a hand-typed URL): PostgreSQL would refuse the comparison; answer like a stranger's id.
+  if (!isConnectionId(connectionId)) return null;
   const [row] = await selectConnections(db, userId, eq(exchangeConnections.id, connectionId));
   return row ? toDto(row) : null;
 }

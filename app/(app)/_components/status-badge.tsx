@@ -1,0 +1,88 @@
+'use client';
+
+import { AlertTriangle, CheckCircle2, Circle, Clock, KeyRound, Unplug } from 'lucide-react';
+import type { ReactNode } from 'react';
+import { Badge } from '@/app/_components/ui/badge';
+import { cn } from '@/app/_components/ui/cn';
+import { Spinner } from '@/app/_components/ui/spinner';
+import type { ConnectionView } from '@/lib/connections/view';
+import { LocalTime, RelativeTime } from './relative-time';
+
+type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
+
+interface StatusText {
+  tone: Tone;
+  icon: ReactNode;
+  text: ReactNode;
+  /** The full text, for the tooltip when a long error is cut short. */
+  title?: string;
+}
+
+const icon = 'size-3.5 shrink-0';
+
+/** The most important thing to tell about a connection, in the user's words; the first match wins. */
+function describe(connection: ConnectionView): StatusText {
+  if (connection.disconnectedAt) {
+    return { tone: 'neutral', icon: <Unplug className={icon} aria-hidden />, text: 'Disconnected' };
+  }
+  if (connection.pendingRun) {
+    return { tone: 'info', icon: <Spinner className={icon} />, text: 'Syncing…' };
+  }
+  switch (connection.status) {
+    case 'needs_reauth':
+      return { tone: 'danger', icon: <KeyRound className={icon} aria-hidden />, text: 'Credentials need updating' };
+    case 'rate_limited':
+      return {
+        tone: 'warning',
+        icon: <Clock className={icon} aria-hidden />,
+        text: connection.blockedUntil ? (
+          <>
+            Rate limited — retrying at <LocalTime date={connection.blockedUntil} />
+          </>
+        ) : (
+          'Rate limited — retrying soon'
+        ),
+      };
+    case 'error': {
+      const reason = connection.lastError ?? connection.latestRun?.error ?? 'the exchange did not answer';
+      return {
+        tone: 'danger',
+        icon: <AlertTriangle className={icon} aria-hidden />,
+        text: `Sync failed: ${reason}`,
+        title: `Sync failed: ${reason}`,
+      };
+    }
+    case 'disabled':
+      return { tone: 'neutral', icon: <Unplug className={icon} aria-hidden />, text: 'Disconnected' };
+    case 'active':
+      break;
+  }
+  if (connection.lastSuccessAt) {
+    return {
+      tone: 'success',
+      icon: <CheckCircle2 className={icon} aria-hidden />,
+      text: (
+        <>
+          Synced <RelativeTime date={connection.lastSuccessAt} />
+        </>
+      ),
+    };
+  }
+  return { tone: 'neutral', icon: <Circle className={icon} aria-hidden />, text: 'Never synced' };
+}
+
+/** A connection's status as colour, icon and text together (never colour alone). */
+export function ConnectionStatusBadge({ connection, className }: { connection: ConnectionView; className?: string }) {
+  const status = describe(connection);
+  return (
+    <Badge
+      tone={status.tone}
+      title={status.title}
+      data-testid="connection-status"
+      className={cn('max-w-full', className)}
+    >
+      {status.icon}
+      <span className="truncate">{status.text}</span>
+    </Badge>
+  );
+}

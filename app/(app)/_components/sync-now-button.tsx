@@ -1,0 +1,73 @@
+'use client';
+
+import { RefreshCw } from 'lucide-react';
+import { useId, useState } from 'react';
+import { Button, type ButtonProps } from '@/app/_components/ui/button';
+import { cn } from '@/app/_components/ui/cn';
+import { toast } from '@/app/_components/ui/toast';
+import { syncNowAction } from '../exchanges/actions';
+import { toResult } from './action-result';
+import { useConnectionStatus, useInvalidateSyncStatus } from './sync-status';
+
+/**
+ * Starts a sync of one connection. Its accessible name is always "Sync now" (several on a page are
+ * told apart by their card or row, and by the connection label as description); while the request is
+ * in flight or the connection's run is queued or running it is disabled, busy and spins.
+ */
+export function SyncNowButton({
+  connectionId,
+  label,
+  size = 'sm',
+  variant = 'secondary',
+  className,
+}: {
+  connectionId: string;
+  /** The connection's label, read out as the button's description. */
+  label?: string;
+  size?: ButtonProps['size'];
+  variant?: ButtonProps['variant'];
+  className?: string;
+}) {
+  const connection = useConnectionStatus(connectionId);
+  const invalidate = useInvalidateSyncStatus();
+  const [sending, setSending] = useState(false);
+  const descriptionId = useId();
+  const busy = sending || Boolean(connection?.pendingRun);
+
+  async function syncNow() {
+    setSending(true);
+    try {
+      const result = toResult(await syncNowAction({ connectionId }));
+      if (!result.ok) toast.error(result.message);
+    } catch {
+      toast.error('Could not reach Coinsphere. Check your connection and try again.');
+    } finally {
+      // Before the button enables again, fetch the run it started so it stays disabled while pending.
+      await invalidate();
+      setSending(false);
+    }
+  }
+
+  return (
+    <>
+      <Button
+        type="button"
+        variant={variant}
+        size={size}
+        className={className}
+        onClick={syncNow}
+        disabled={busy}
+        aria-busy={busy || undefined}
+        aria-describedby={label ? descriptionId : undefined}
+      >
+        <RefreshCw className={cn('size-4', busy && 'animate-spin')} aria-hidden />
+        Sync now
+      </Button>
+      {label ? (
+        <span id={descriptionId} hidden>
+          {label}
+        </span>
+      ) : null}
+    </>
+  );
+}
