@@ -3,6 +3,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
+import { READ_ONLY } from './exchange-simulator/server';
 import type { SimAccount, SimExchangeId, SimPermissions } from './exchange-simulator/types';
 import { readE2eState, type E2eState } from './state';
 
@@ -63,14 +64,6 @@ function newKey(exchange: SimExchangeId): Omit<SimKey, 'form'> {
     }
   }
 }
-
-export const READ_ONLY: SimPermissions = {
-  read: true,
-  trade: false,
-  withdraw: false,
-  transfer: false,
-  ipRestricted: false,
-};
 
 /** Opens an account on the simulated exchange and answers the key a person would paste. */
 export async function simAccount(
