@@ -8,7 +8,7 @@ import { enqueueRun } from '@/lib/sync/runs';
 import { findConnectionWithKey, insertCredentials } from '@/lib/vault/store';
 import { defaultLabel } from './default-label';
 import { applyBalancesAlreadyRead } from './first-sync';
-import { checkKey, duplicateKeyMessage, prepareCredentials } from './key-check';
+import { checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
 import { getConnection, type ConnectionDto } from './list';
 import { failure, type Result } from './result';
 import { connectExchangeSchema, parseInput, type ConnectExchangeInput } from './schemas';
@@ -40,7 +40,7 @@ async function duplicateFailure(userId: string, exchangeId: string, apiKey: stri
 export async function connectExchange(
   userId: string,
   input: ConnectExchangeInput,
-): Promise<Result<{ connection: ConnectionDto; warnings: string[] }>> {
+): Promise<Result<{ connection: ConnectionDto; warnings: string[]; assets: number }>> {
   const parsed = parseInput(connectExchangeSchema, input);
   if (!parsed.ok) return parsed;
   const sandbox = parsed.data.sandbox ?? false;
@@ -93,5 +93,5 @@ export async function connectExchange(
   await applyBalancesAlreadyRead({ connectionId, runId, balances: key.balances });
   const connection = await getConnection(userId, connectionId);
   if (!connection) throw new Error('The new connection could not be read back');
-  return { ok: true, connection, warnings: key.warnings };
+  return { ok: true, connection, warnings: key.warnings, assets: summarizeBalances(key.balances).assets };
 }

@@ -7,7 +7,7 @@ import { enqueueRun } from '@/lib/sync/runs';
 import { findConnectionWithKey, replaceCredentials } from '@/lib/vault/store';
 import { FINGERPRINT_INDEX } from './connect';
 import { applyBalancesAlreadyRead } from './first-sync';
-import { checkKey, duplicateKeyMessage, prepareCredentials, type CheckedKey } from './key-check';
+import { checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances, type CheckedKey } from './key-check';
 import { getConnection, type ConnectionDto } from './list';
 import { failure, notFound, type Result } from './result';
 import { isConnectionId, parseInput, updateConnectionSchema, type UpdateConnectionInput } from './schemas';
@@ -25,7 +25,7 @@ export async function updateConnection(
   userId: string,
   connectionId: string,
   input: UpdateConnectionInput,
-): Promise<Result<{ connection: ConnectionDto; warnings: string[] }>> {
+): Promise<Result<{ connection: ConnectionDto; warnings: string[]; assets: number | null }>> {
   if (!isConnectionId(connectionId)) return notFound();
   const parsed = parseInput(updateConnectionSchema, input);
   if (!parsed.ok) return parsed;
@@ -111,5 +111,7 @@ export async function updateConnection(
   }
   const connection = await getConnection(userId, connectionId);
   if (!connection) return notFound();
-  return { ok: true, connection, warnings: key?.warnings ?? [] };
+  // Distinct assets the new key read (an asset in two wallets counts once); null when no key changed.
+  const assets = key ? summarizeBalances(key.balances).assets : null;
+  return { ok: true, connection, warnings: key?.warnings ?? [], assets };
 }

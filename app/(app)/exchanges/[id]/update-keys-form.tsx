@@ -77,9 +77,12 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
 
     form.reset(emptyValues);
     setTradingWarning(undefined);
-    toast.success(`Keys updated — synced ${plural(result.connection.holdingsCount, 'asset', 'assets')}`, {
-      description: result.warnings.length > 0 ? result.warnings.join(' ') : undefined,
-    });
+    toast.success(
+      `Keys updated — synced ${plural(result.assets ?? result.connection.holdingsCount, 'asset', 'assets')}`,
+      {
+        description: result.warnings.length > 0 ? result.warnings.join(' ') : undefined,
+      },
+    );
     await invalidate();
     router.refresh();
   });

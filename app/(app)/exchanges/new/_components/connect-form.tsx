@@ -150,8 +150,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
         setPending(null);
         return showFailure(result);
       }
-      const { connection, warnings } = result;
-      const assets = connection.holdingsCount;
+      const { connection, warnings, assets } = result;
       toast.success(`Connected ${connection.label} — ${assets} ${assets === 1 ? 'asset' : 'assets'}`, {
         description: warnings.length > 0 ? warnings.join(' ') : undefined,
       });
