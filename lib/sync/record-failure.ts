@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
-import { exchangeConnections, syncRuns, type ConnectionStatus } from '@/db/schema';
+import { exchangeConnections, exchangeCredentials, syncRuns, type ConnectionStatus } from '@/db/schema';
 import type { ExchangeErrorKind } from '@/lib/exchanges/errors';
 import { backoffSecondsSql } from './backoff';
 import { clipError } from './runs';
@@ -60,6 +60,16 @@ function connectionStateAfter(failure: SyncFailure, now: Date) {
 }
 
 /**
+ * A refusal is about the key the run used. When the user saved a new key while the run was reading
+ * with the old one, the refusal must not mark the new key `needs_reauth` (the run itself still fails).
+ */
+function keyUnchangedSinceRunStarted(failure: SyncFailure) {
+  return sql`not exists (
+    select 1 from ${exchangeCredentials} cr join ${syncRuns} r on r.id = ${failure.runId}
+    where cr.connection_id = ${failure.connectionId} and cr.updated_at > r.started_at)`;
+}
+
+/**
  * Records a failed sync: the connection's state (needs_reauth, rate_limited with blocked_until, or
  * error with a backed-off next_sync_at) and the run's — back to 'queued' for Inngest's retry when
  * retrying can help, 'failed' otherwise. Holdings are never touched.
@@ -72,7 +82,13 @@ export async function recordSyncFailure(failure: SyncFailure, db: Database = get
       await tx
         .update(exchangeConnections)
         .set(connectionStateAfter(failure, now))
-        .where(and(eq(exchangeConnections.id, failure.connectionId), isNull(exchangeConnections.disconnectedAt)));
+        .where(
+          and(
+            eq(exchangeConnections.id, failure.connectionId),
+            isNull(exchangeConnections.disconnectedAt),
+            failure.kind === 'auth' ? keyUnchangedSinceRunStarted(failure) : undefined,
+          ),
+        );
     }
     await tx
       .update(syncRuns)

@@ -10,6 +10,7 @@ import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 import { setKeyring } from '@/lib/vault/keyring';
 import { MalformedBalancesError } from './apply-result';
+import { recordSyncFailure } from './record-failure';
 import { enqueueRun } from './runs';
 import { rowsOf } from './sql-rows';
 import { applySyncResult, SyncNotAppliedError, syncConnection } from './sync-connection';
@@ -347,6 +348,24 @@ describe('failures land in the right state', () => {
     const stored = JSON.stringify({ outcome, state, run });
     expect(stored).not.toContain(connection.apiKey);
     expect(stored).not.toContain(connection.secret);
+  });
+
+  it('auth with a key the user replaced while the run was reading: the run fails, the new key is not marked', async () => {
+    const connection = await binanceConnection(spot({ BTC: '1' }));
+    const { runId } = await enqueueRun({ ...connection, trigger: 'manual' });
+    await getDb()
+      .update(syncRuns)
+      .set({ status: 'running', startedAt: new Date(Date.now() - MINUTE) })
+      .where(eq(syncRuns.id, runId));
+    // What updateConnection does with a new key: new credentials, the connection active again.
+    await getDb()
+      .update(exchangeCredentials)
+      .set({ updatedAt: new Date() })
+      .where(eq(exchangeCredentials.connectionId, connection.connectionId));
+
+    await recordSyncFailure({ connectionId: connection.connectionId, runId, kind: 'auth', message: 'Refused.' });
+    expect(await connectionState(connection.connectionId)).toMatchObject({ status: 'active', lastError: null });
+    expect(await runState(runId)).toMatchObject({ status: 'failed', errorKind: 'auth' });
   });
 
   it('rate_limit: rate_limited until the exchange’s Retry-After, the run queued for a retry', async () => {
