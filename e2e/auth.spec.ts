@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSWORD, openAccountMenu, signIn, signUp, uniqueEmail } from './helpers';
+import { PASSWORD, dropSession, openAccountMenu, signIn, signUp, uniqueEmail } from './helpers';
 
 test('sign up lands on the empty portfolio with the user in the header', async ({ page }) => {
   const { email } = await signUp(page, uniqueEmail('new'), PASSWORD, 'Ada');
@@ -24,7 +24,7 @@ test('sign out, then sign in again', async ({ page }) => {
 
 test('a wrong password gives one message that does not say which part was wrong', async ({ page }) => {
   const { email } = await signUp(page);
-  await page.context().clearCookies();
+  await dropSession(page);
 
   await signIn(page, email, 'not the right password');
   await expect(page.getByTestId('form-alert')).toHaveText('Email or password is incorrect.');
@@ -44,7 +44,7 @@ test('protected pages redirect to sign-in when signed out', async ({ page }) => 
 
 test('a duplicate email is refused on the email field', async ({ page }) => {
   const { email } = await signUp(page);
-  await page.context().clearCookies();
+  await dropSession(page);
 
   await page.goto('/sign-up');
   await page.getByLabel('Email').fill(email.toUpperCase());
@@ -70,7 +70,7 @@ test('bad sign-up input gets a message on each field', async ({ page }) => {
 
 test('ten wrong passwords lock the account, even for the right password', async ({ page }) => {
   const { email } = await signUp(page);
-  await page.context().clearCookies();
+  await dropSession(page);
   for (let i = 0; i < 10; i++) {
     await signIn(page, email, `wrong password ${i}`);
     await expect(page.getByTestId('form-alert')).toHaveText('Email or password is incorrect.');

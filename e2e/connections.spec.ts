@@ -162,10 +162,20 @@ test('8. A scheduled sync (the cron through the test executor) updates last_sync
   const [before] = await sql<{ last_sync_at: Date }[]>`select last_sync_at from exchange_connections where id = ${id}`;
 
   await setWallets(key, { spot: { BTC: { free: '3', used: '0' } } });
+  // The connection's page stays open while the scheduler runs.
+  await expect(assetRow(page, 'ETH')).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   // Due now, as if its interval had passed.
   await sql`update exchange_connections set next_sync_at = now() - interval '1 minute' where id = ${id}`;
   const cron = await tick('schedule-syncs');
   expect(cron.status).toBe('completed');
+
+  // The user comes back to the tab: the status is asked again at once and the page updates in place.
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await expect(assetRow(page, 'BTC')).toContainText('3', { timeout: 15_000 });
+  await expect(assetRow(page, 'ETH')).toHaveCount(0);
+  await expect(page.getByTestId('sync-history').locator('li').first()).toContainText('Scheduled');
+  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
   const [after] = await sql<{ last_sync_at: Date; status: string }[]>`
     select last_sync_at, status from exchange_connections where id = ${id}`;
@@ -177,8 +187,6 @@ test('8. A scheduled sync (the cron through the test executor) updates last_sync
 
   await page.goto('/');
   await expect(amountOf(page, 'BTC')).toHaveText('3');
-  await page.goto(`/exchanges/${id}`);
-  await expect(page.getByTestId('sync-history').locator('li').first()).toContainText('Scheduled');
 });
 
 test('9. Disconnect with “remove holdings” and with “keep holdings”', async ({ page }) => {
@@ -231,7 +239,11 @@ test('10. Ten rapid Sync now clicks: one run at a time, holdings correct, no err
     (request) => request.method() === 'POST' && !!request.headers()['next-action'],
   );
   const button = page.getByRole('button', { name: 'Sync now' });
-  for (let i = 0; i < 10; i++) await button.click({ force: true, noWaitAfter: true, timeout: 2_000 }).catch(() => {});
+  await button.click();
+  // While its run is pending the button is disabled: the other nine clicks do nothing.
+  await expect(button).toBeDisabled();
+  await expect(button).toHaveAttribute('aria-busy', 'true');
+  for (let i = 0; i < 9; i++) await button.click({ force: true, noWaitAfter: true, timeout: 1_000 }).catch(() => {});
   const replay = await actionRequest;
   const answers = await Promise.all(
     Array.from({ length: 10 }, () =>
@@ -254,10 +266,12 @@ test('10. Ten rapid Sync now clicks: one run at a time, holdings correct, no err
   for (let i = 1; i < runs.length; i++) {
     expect(runs[i]!.started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1]!.finished_at.getTime());
   }
+  await expect(assetRow(page, 'BTC')).toContainText('7', { timeout: 15_000 });
+  await expect(button).toBeEnabled();
+  await expect(page.locator('[data-sonner-toast][data-type="error"]')).toHaveCount(0);
   await page.goto('/');
   await expect(amountOf(page, 'BTC')).toHaveText('7');
   await expect(assetRow(page, 'ETH')).toHaveCount(0);
-  await expect(page.locator('[data-sonner-toast][data-type="error"]')).toHaveCount(0);
 });
 
 /** The headers a server-action request needs to be sent again (cookies come from the sending context). */
@@ -360,4 +374,45 @@ test('13. A second user cannot see, sync, update or disconnect the first user’
   expect((await sql`select 1 from sync_runs where connection_id = ${id}`).length).toBe(runsBefore);
   expect((await sql`select 1 from holdings where connection_id = ${id}`).length).toBeGreaterThan(0);
   await other.close();
+});
+
+test('14. Key policy: a key that can withdraw is refused with how to make a read-only one; a trading key needs “I understand”; the same key twice is refused with its label', async ({
+  page,
+}) => {
+  const { email } = await signUp(page);
+
+  const withdrawing = await simAccount('binance', WALLETS, { withdraw: true, trade: true });
+  await page.goto('/exchanges/new');
+  await chooseExchange(page, 'binance');
+  await fillKey(page, withdrawing);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const alert = page.getByTestId('form-alert');
+  await expect(alert).toContainText('This API key can withdraw funds, so Coinsphere will not store it.');
+  await expect(alert).toContainText('Enable Reading');
+  await fillKey(page, withdrawing);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(alert).toContainText('can withdraw funds');
+  expect(await connectionsOf(email)).toEqual([]);
+
+  const trading = await simAccount('binance', WALLETS, { trade: true });
+  await page.goto('/exchanges/new');
+  await chooseExchange(page, 'binance');
+  await fillKey(page, trading);
+  await page.getByLabel('Label', { exact: true }).fill('Trading key');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const understand = page.getByRole('checkbox', { name: 'I understand this key can trade' });
+  await expect(understand).toBeVisible();
+  expect(await connectionsOf(email)).toEqual([]);
+  await understand.check();
+  await fillKey(page, trading);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/exchanges\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+  expect((await connectionsOf(email)).map((c) => c.label)).toEqual(['Trading key']);
+
+  await page.goto('/exchanges/new');
+  await chooseExchange(page, 'binance');
+  await fillKey(page, trading);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByTestId('form-alert')).toHaveText('This API key is already connected as “Trading key”.');
+  expect(await connectionsOf(email)).toHaveLength(1);
 });

@@ -2,7 +2,7 @@
 // shape: Coinbase's CDP key (key name + EC private key in PEM), Kraken's base64 secret, KuCoin's passphrase.
 import { expect, test } from '@playwright/test';
 import { signUp } from './helpers';
-import { chooseExchange, connectThroughUi, fillKey, setWallets, simAccount, type Wallets } from './support';
+import { chooseExchange, connectThroughUi, fillKey, revokeKey, setWallets, simAccount, type Wallets } from './support';
 import type { SimExchangeId } from './exchange-simulator/types';
 
 interface Case {
@@ -50,7 +50,7 @@ const cases: Case[] = [
 ];
 
 for (const c of cases) {
-  test(`12. ${c.name}: test, connect, holdings, Sync all`, async ({ page }) => {
+  test(`12. ${c.name}: test, connect, holdings, Sync all, revoked key → Update keys, disconnect`, async ({ page }) => {
     await signUp(page);
     const key = await simAccount(c.exchange, c.wallets);
 
@@ -64,7 +64,7 @@ for (const c of cases) {
       page.getByRole('status').filter({ hasText: `Found ${Object.keys(c.expected).length} assets` }),
     ).toBeVisible();
 
-    await connectThroughUi(page, key);
+    const id = await connectThroughUi(page, key);
     await expect(page.getByRole('heading', { name: c.name, level: 1 })).toBeVisible();
 
     await page.goto('/');
@@ -79,5 +79,28 @@ for (const c of cases) {
       await expect(page.getByTestId(`amount-${asset}`)).toHaveText(amount, { timeout: 20_000 });
     }
     await expect(page.locator(`tr[data-asset="${c.gone}"]`)).toHaveCount(0);
+
+    // The key is revoked: the connection asks for new keys; new keys bring it back.
+    await revokeKey(key);
+    await page.goto(`/exchanges/${id}`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    const main = page.getByRole('main');
+    await expect(main.getByText(/^Credentials need updating/).first()).toBeVisible({ timeout: 20_000 });
+    const fresh = await simAccount(c.exchange, c.changed);
+    const section = page.locator('#update-keys');
+    for (const [name, value] of Object.entries(fresh.form)) await section.getByLabel(name, { exact: true }).fill(value);
+    await section.getByRole('button', { name: 'Update keys' }).click();
+    await expect(main.getByText(/^Credentials need updating/)).toHaveCount(0, { timeout: 20_000 });
+
+    // Disconnect, removing its holdings: the portfolio is empty again.
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('radio', { name: /Remove its holdings/ })
+      .check();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
+    await expect(page).toHaveURL(/\/exchanges$/);
+    await page.goto('/');
+    await expect(page.getByText('No exchanges connected yet')).toBeVisible();
   });
 }

@@ -25,3 +25,12 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 export async function openAccountMenu(page: Page) {
   await page.getByRole('button', { name: 'Account menu' }).click();
 }
+
+/**
+ * Forgets the session cookie. The page is left first: a request still in flight from a signed-in page
+ * (a link prefetch through the proxy, which renews the session cookie) could otherwise set it again.
+ */
+export async function dropSession(page: Page) {
+  await page.goto('about:blank');
+  await page.context().clearCookies();
+}

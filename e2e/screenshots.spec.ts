@@ -1,5 +1,5 @@
-// A screenshot of every page, at desktop width and at 375 px, for reviewers:
-// test-results/screenshots/<page>-desktop.png and <page>-375.png.
+// A screenshot of every page, at desktop width, at 375 px and in dark mode, for reviewers:
+// test-results/screenshots/<page>-desktop.png, <page>-375.png and <page>-dark.png.
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { signUp } from './helpers';
@@ -18,10 +18,14 @@ async function shoot(page: Page, name: string) {
     expect(overflow, `${name} at ${suffix}`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(DIR, `${name}-${suffix}.png`), fullPage: true });
   }
+  // And in dark mode (the app follows the system's colour scheme).
   await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(DIR, `${name}-dark.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
-test('screenshots of every page, desktop and 375 px', async ({ page }) => {
+test('screenshots of every page: desktop, 375 px and dark mode', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto('/sign-in');
   await shoot(page, 'sign-in');

@@ -12,7 +12,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   // The first answer of the live status is rendered with the page, so badges are right before any poll.
   const initialStatus = await getSyncStatus(user.id);
   return (
-    <SyncStatusProvider initial={initialStatus}>
+    <SyncStatusProvider userId={user.id} initial={initialStatus}>
       <div className="flex min-h-dvh flex-col">
         <header className="sticky top-0 z-30 border-b border-border bg-background/85 backdrop-blur">
           <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">

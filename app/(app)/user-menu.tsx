@@ -1,5 +1,6 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { ChevronDown, LogOut, MonitorX, Settings } from 'lucide-react';
 import Link from 'next/link';
 import { useAction } from 'next-safe-action/hooks';
@@ -18,8 +19,13 @@ import { signOutAction, signOutEverywhereAction } from './actions';
 export function UserMenu({ email, name }: { email: string; name: string | null }) {
   const onError = ({ error }: { error: { serverError?: string } }) =>
     toast.error(error.serverError ?? 'Could not sign you out. Try again.');
-  const signOut = useAction(signOutAction, { onError });
-  const signOutEverywhere = useAction(signOutEverywhereAction, { onError });
+  const queryClient = useQueryClient();
+  // Nothing of this account may stay cached for whoever signs in next in this tab: the QueryClient
+  // survives the client-side navigation to sign-in. Cleared before the action, and again on its
+  // redirect while this menu is still mounted (the per-user sync-status key covers any later poll).
+  const clearCache = () => queryClient.clear();
+  const signOut = useAction(signOutAction, { onError, onNavigation: clearCache });
+  const signOutEverywhere = useAction(signOutEverywhereAction, { onError, onNavigation: clearCache });
   const initial = (name || email).charAt(0).toUpperCase();
   return (
     <DropdownMenu>
@@ -45,11 +51,23 @@ export function UserMenu({ email, name }: { email: string; name: string | null }
             <Settings className="size-4" aria-hidden /> Settings
           </Link>
         </DropdownMenuItem>
-        <DropdownMenuItem onSelect={() => signOutEverywhere.execute({})} disabled={signOutEverywhere.isPending}>
+        <DropdownMenuItem
+          onSelect={() => {
+            clearCache();
+            signOutEverywhere.execute({});
+          }}
+          disabled={signOutEverywhere.isPending}
+        >
           <MonitorX className="size-4" aria-hidden /> Sign out of all devices
         </DropdownMenuItem>
         <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={() => signOut.execute({})} disabled={signOut.isPending}>
+        <DropdownMenuItem
+          onSelect={() => {
+            clearCache();
+            signOut.execute({});
+          }}
+          disabled={signOut.isPending}
+        >
           <LogOut className="size-4" aria-hidden /> Sign out
         </DropdownMenuItem>
       </DropdownMenuContent>

@@ -9,13 +9,79 @@ interface SafeActionAnswer<Data> {
   validationErrors?: unknown;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const firstString = (value: unknown): string | undefined =>
+  Array.isArray(value) ? value.find((item): item is string => typeof item === 'string' && item !== '') : undefined;
+
+/**
+ * One message per field path (`connectionId`, `credentials.apiKey`; `form` for the input as a whole,
+ * as lib/connections words its own fieldErrors), from either next-safe-action shape: "formatted"
+ * (`{ _errors, field: { _errors } }`, nested) or "flattened" (`{ formErrors, fieldErrors }`).
+ */
+function fieldErrorsOf(validationErrors: unknown): Record<string, string> {
+  const fieldErrors: Record<string, string> = {};
+  if (!isRecord(validationErrors)) return fieldErrors;
+
+  if (Array.isArray(validationErrors.formErrors) && isRecord(validationErrors.fieldErrors)) {
+    const form = firstString(validationErrors.formErrors);
+    if (form) fieldErrors.form = form;
+    for (const [field, messages] of Object.entries(validationErrors.fieldErrors)) {
+      const message = firstString(messages);
+      if (message) fieldErrors[field] ??= message;
+    }
+    return fieldErrors;
+  }
+
+  const walk = (node: unknown, path: string[]) => {
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => walk(item, [...path, String(index)]));
+      return;
+    }
+    if (!isRecord(node)) return;
+    const message = firstString(node._errors);
+    if (message) fieldErrors[path.length > 0 ? path.join('.') : 'form'] ??= message;
+    for (const [key, child] of Object.entries(node)) {
+      if (key !== '_errors') walk(child, [...path, key]);
+    }
+  };
+  walk(validationErrors, []);
+  return fieldErrors;
+}
+
+/** A field path in words: "connectionId" → "Connection id", "credentials.apiKey" → "Api key". */
+function fieldName(path: string): string {
+  const last = path.split('.').at(-1) ?? path;
+  const words = last
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The first problem, in a sentence that names its field (unless the message already does). */
+function validationFailure(validationErrors: unknown): Failure {
+  const fieldErrors = fieldErrorsOf(validationErrors);
+  const first = Object.entries(fieldErrors)[0];
+  if (!first) return { ok: false, message: GENERIC_FAILURE_MESSAGE };
+  const [path, message] = first;
+  if (path === 'form') return { ok: false, message, fieldErrors };
+  const name = fieldName(path);
+  const named = message.toLowerCase().includes(name.toLowerCase()) ? message : `${name}: ${message}`;
+  return { ok: false, message: named, fieldErrors };
+}
+
 /**
  * One shape for every answer of the exchange actions: the action's own Result when it ran, otherwise a
- * Failure carrying the server error (e.g. "Your session has ended…"), so callers handle a single union.
+ * Failure carrying the server error (e.g. "Your session has ended…") or the input the action's schema
+ * refused (first message, naming its field, plus every field's message), so callers handle one union.
  */
 export function toResult<Data extends { ok: boolean }>(answer: SafeActionAnswer<Data> | undefined): Data | Failure {
   if (answer?.data) return answer.data;
   if (answer?.serverError) return { ok: false, message: answer.serverError };
-  // The actions' envelope schemas only reject what the forms never send (a missing connection id).
+  if (answer?.validationErrors) return validationFailure(answer.validationErrors);
+  // No answer at all: the request failed (network) or the action returned nothing.
   return { ok: false, message: GENERIC_FAILURE_MESSAGE };
 }

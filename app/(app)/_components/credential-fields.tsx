@@ -122,7 +122,7 @@ function CredentialInput({
         <Input {...common} type={masked ? 'password' : 'text'} className="font-mono" />
       )}
       {error ? (
-        <p id={errorId} className="text-sm text-danger">
+        <p id={errorId} className="text-sm text-danger-text">
           {error}
         </p>
       ) : null}

@@ -13,9 +13,10 @@ type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
 interface StatusText {
   tone: Tone;
   icon: ReactNode;
+  /** Short, so the badge fits a phone's width. */
   text: ReactNode;
-  /** The full text, for the tooltip when a long error is cut short. */
-  title?: string;
+  /** Why a sync failed: told on its own line next to the badge (see ConnectionStatusReason). */
+  reason?: string;
 }
 
 const icon = 'size-3.5 shrink-0';
@@ -48,8 +49,8 @@ function describe(connection: ConnectionView): StatusText {
       return {
         tone: 'danger',
         icon: <AlertTriangle className={icon} aria-hidden />,
-        text: `Sync failed: ${reason}`,
-        title: `Sync failed: ${reason}`,
+        text: 'Sync failed',
+        reason: reason.charAt(0).toUpperCase() + reason.slice(1),
       };
     }
     case 'disabled':
@@ -75,14 +76,19 @@ function describe(connection: ConnectionView): StatusText {
 export function ConnectionStatusBadge({ connection, className }: { connection: ConnectionView; className?: string }) {
   const status = describe(connection);
   return (
-    <Badge
-      tone={status.tone}
-      title={status.title}
-      data-testid="connection-status"
-      className={cn('max-w-full', className)}
-    >
+    <Badge tone={status.tone} data-testid="connection-status" className={cn('max-w-full', className)}>
       {status.icon}
       <span className="truncate">{status.text}</span>
     </Badge>
   );
+}
+
+/**
+ * The reason of a failed sync, on its own line under the badge: it wraps instead of being cut short
+ * (a tooltip is out of reach on a phone). Nothing when the status has no reason to tell.
+ */
+export function ConnectionStatusReason({ connection, className }: { connection: ConnectionView; className?: string }) {
+  const { reason } = describe(connection);
+  if (!reason) return null;
+  return <p className={cn('text-sm text-danger-text [overflow-wrap:anywhere]', className)}>{reason}</p>;
 }

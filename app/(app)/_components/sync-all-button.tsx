@@ -7,7 +7,7 @@ import { cn } from '@/app/_components/ui/cn';
 import { toast } from '@/app/_components/ui/toast';
 import { syncAllAction } from '../exchanges/actions';
 import { toResult } from './action-result';
-import { useInvalidateSyncStatus, useSyncStatus } from './sync-status';
+import { useExpectSync, useInvalidateSyncStatus, useSyncStatus } from './sync-status';
 
 /** Queues a sync of every connected exchange; the live status then shows each one's progress. */
 export function SyncAllButton({
@@ -21,12 +21,14 @@ export function SyncAllButton({
 }) {
   const { connections } = useSyncStatus();
   const invalidate = useInvalidateSyncStatus();
+  const expectSync = useExpectSync();
   const [sending, setSending] = useState(false);
   const syncable = connections.filter((connection) => !connection.disconnectedAt);
   const allPending = syncable.length > 0 && syncable.every((connection) => connection.pendingRun);
 
   async function syncAll() {
     setSending(true);
+    let queued = false;
     try {
       const result = toResult(await syncAllAction({}));
       if (!result.ok) toast.error(result.message);
@@ -34,13 +36,14 @@ export function SyncAllButton({
         toast.info('No exchange can sync right now: connections whose credentials need updating are skipped.');
       } else {
         toast.success(`Syncing ${result.connections} ${result.connections === 1 ? 'exchange' : 'exchanges'}`);
-        // The runs are queued by a background function a moment later: look again once they exist.
-        setTimeout(() => void invalidate(), 1_500);
+        queued = true;
       }
     } catch {
       toast.error('Could not reach Coinsphere. Check your connection and try again.');
     } finally {
-      await invalidate();
+      // The runs are queued by a background function a moment after the action returns: poll fast
+      // until they show up (and end), rather than at the next 30 s poll.
+      await (queued ? expectSync() : invalidate());
       setSending(false);
     }
   }

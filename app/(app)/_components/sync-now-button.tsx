@@ -7,7 +7,7 @@ import { cn } from '@/app/_components/ui/cn';
 import { toast } from '@/app/_components/ui/toast';
 import { syncNowAction } from '../exchanges/actions';
 import { toResult } from './action-result';
-import { useConnectionStatus, useInvalidateSyncStatus } from './sync-status';
+import { useConnectionStatus, useExpectSync, useInvalidateSyncStatus } from './sync-status';
 
 /**
  * Starts a sync of one connection. Its accessible name is always "Sync now" (several on a page are
@@ -30,20 +30,24 @@ export function SyncNowButton({
 }) {
   const connection = useConnectionStatus(connectionId);
   const invalidate = useInvalidateSyncStatus();
+  const expectSync = useExpectSync();
   const [sending, setSending] = useState(false);
   const descriptionId = useId();
   const busy = sending || Boolean(connection?.pendingRun);
 
   async function syncNow() {
     setSending(true);
+    let started = false;
     try {
       const result = toResult(await syncNowAction({ connectionId }));
       if (!result.ok) toast.error(result.message);
+      else started = true;
     } catch {
       toast.error('Could not reach Coinsphere. Check your connection and try again.');
     } finally {
-      // Before the button enables again, fetch the run it started so it stays disabled while pending.
-      await invalidate();
+      // Before the button enables again, fetch the run it started so it stays disabled while pending;
+      // then keep polling fast until that run has ended.
+      await (started ? expectSync() : invalidate());
       setSending(false);
     }
   }

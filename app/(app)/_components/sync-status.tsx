@@ -4,14 +4,22 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { format } from 'date-fns';
 import type { Route } from 'next';
 import { useRouter } from 'next/navigation';
-import { createContext, useCallback, useContext, useEffect, useRef, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { toast } from '@/app/_components/ui/toast';
 import type { ConnectionView, SyncStatusView } from '@/lib/connections/view';
+import { RenderTimeContext } from './use-now';
 
-export const SYNC_STATUS_QUERY_KEY = ['sync-status'] as const;
+/**
+ * The status query is keyed by user: the QueryClient outlives a sign-out and a sign-in (client-side
+ * navigations), and one account must never be shown another's cached connections.
+ */
+export const syncStatusQueryKey = (userId: string) => ['sync-status', userId] as const;
+type SyncStatusQueryKey = ReturnType<typeof syncStatusQueryKey>;
 
 const FAST_POLL_MS = 2_000;
 const SLOW_POLL_MS = 30_000;
+/** How long after Sync now / Sync all the browser polls fast for runs that may not exist yet. */
+const EXPECT_RUNS_MS = 30_000;
 
 class SyncStatusError extends Error {
   constructor(readonly status: number) {
@@ -19,13 +27,53 @@ class SyncStatusError extends Error {
   }
 }
 
+/** 401 and the like: the session ended. Asking again every few seconds will not fix it. */
+const isClientError = (error: unknown) => error instanceof SyncStatusError && error.status >= 400 && error.status < 500;
+
 async function fetchSyncStatus(): Promise<SyncStatusView> {
   const response = await fetch('/api/sync-status', { cache: 'no-store', headers: { accept: 'application/json' } });
   if (!response.ok) throw new SyncStatusError(response.status);
   return (await response.json()) as SyncStatusView;
 }
 
-const SyncStatusContext = createContext<SyncStatusView | null>(null);
+/**
+ * "Runs are coming": Sync all (and Sync now) return before every run exists (a background function
+ * queues them a moment later), so the first answers may show nothing pending. For 30 s after the last
+ * expectation the status is polled fast; the window closes early once a pending run was seen (in an
+ * answer fetched after the expectation) and then cleared.
+ */
+class RunExpectation {
+  #since = 0;
+  #until = 0;
+  #sawPending = false;
+
+  start(now: number) {
+    this.#since = now;
+    this.#until = now + EXPECT_RUNS_MS;
+    this.#sawPending = false;
+  }
+
+  /** Whether to keep polling fast, given the latest answer (`pending`, received at `answeredAt`). */
+  active(pending: boolean, answeredAt: number, now: number): boolean {
+    if (now >= this.#until) return false;
+    if (answeredAt >= this.#since) {
+      if (pending) this.#sawPending = true;
+      else if (this.#sawPending) {
+        this.#until = 0;
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
+interface SyncStatusContextValue {
+  status: SyncStatusView;
+  queryKey: SyncStatusQueryKey;
+  expectSync: () => Promise<void>;
+}
+
+const SyncStatusContext = createContext<SyncStatusContextValue | null>(null);
 
 /** What, in a connection, means the server-rendered pages (holdings, history) are out of date. */
 function fingerprint(connection: ConnectionView): string {
@@ -99,23 +147,48 @@ function toastFailure(connection: ConnectionView, goTo: (href: Route) => void) {
 
 /**
  * Live sync status for the signed-in pages: one query polling /api/sync-status (every 2 s while a
- * run is pending, every 30 s otherwise and on focus). When a connection changes between two answers
- * the server components are re-rendered (router.refresh), so holdings and history update without a
- * reload; a sync that ends in failure is told once, in a toast with the action to take.
+ * run is pending or expected, every 30 s otherwise, and on every window focus; not at all after the
+ * session ended). When a connection changes between two answers the server components are
+ * re-rendered (router.refresh), so holdings and history update without a reload; a sync that ends in
+ * failure is told once, in a toast with the action to take.
  */
-export function SyncStatusProvider({ initial, children }: { initial: SyncStatusView; children: ReactNode }) {
+export function SyncStatusProvider({
+  userId,
+  initial,
+  children,
+}: {
+  userId: string;
+  initial: SyncStatusView;
+  children: ReactNode;
+}) {
   const router = useRouter();
   const queryClient = useQueryClient();
+  const queryKey = useMemo(() => syncStatusQueryKey(userId), [userId]);
+  const [expectation] = useState(() => new RunExpectation());
+  // The server's time for this render, which hydration reproduces exactly (see use-now.ts).
+  const [renderedAt] = useState(() => Date.parse(initial.checkedAt));
   const { data } = useQuery({
-    queryKey: SYNC_STATUS_QUERY_KEY,
+    queryKey,
     queryFn: fetchSyncStatus,
     initialData: initial,
     initialDataUpdatedAt: () => Date.parse(initial.checkedAt),
-    refetchInterval: (query) => (query.state.data?.pending ? FAST_POLL_MS : SLOW_POLL_MS),
-    refetchOnWindowFocus: true,
+    refetchInterval: (query) => {
+      if (isClientError(query.state.error)) return false;
+      const pending = query.state.data?.pending ?? false;
+      const expecting = expectation.active(pending, query.state.dataUpdatedAt, Date.now());
+      return pending || expecting ? FAST_POLL_MS : SLOW_POLL_MS;
+    },
+    // The default staleTime (10 s) would skip a focus shortly after a poll; coming back to the tab
+    // should always show the current state (and revives polling once signed in again).
+    refetchOnWindowFocus: 'always',
     // A signed-out answer will not fix itself by asking again; a network blip will.
-    retry: (count, error) => !(error instanceof SyncStatusError && error.status < 500) && count < 2,
+    retry: (count, error) => !isClientError(error) && count < 2,
   });
+
+  const expectSync = useCallback(async () => {
+    expectation.start(Date.now());
+    await queryClient.invalidateQueries({ queryKey });
+  }, [expectation, queryClient, queryKey]);
 
   const seen = useRef(data);
   const toasted = useRef(new Set<string>());
@@ -141,24 +214,33 @@ export function SyncStatusProvider({ initial, children }: { initial: SyncStatusV
   // The layout re-renders on every router.refresh() with a fresher server answer: adopt it without
   // refreshing again (the page it came with is already up to date), but still tell its failures.
   useEffect(() => {
-    const cached = queryClient.getQueryData<SyncStatusView>(SYNC_STATUS_QUERY_KEY);
+    const cached = queryClient.getQueryData<SyncStatusView>(queryKey);
     if (cached && Date.parse(initial.checkedAt) <= Date.parse(cached.checkedAt)) return;
     observe(initial);
-    queryClient.setQueryData(SYNC_STATUS_QUERY_KEY, initial);
-  }, [initial, queryClient, observe]);
+    queryClient.setQueryData(queryKey, initial);
+  }, [initial, queryClient, queryKey, observe]);
 
   useEffect(() => {
     if (seen.current !== data && observe(data)) router.refresh();
   }, [data, observe, router]);
 
-  return <SyncStatusContext.Provider value={data}>{children}</SyncStatusContext.Provider>;
+  const value = useMemo(() => ({ status: data, queryKey, expectSync }), [data, queryKey, expectSync]);
+  return (
+    <SyncStatusContext value={value}>
+      <RenderTimeContext value={renderedAt}>{children}</RenderTimeContext>
+    </SyncStatusContext>
+  );
+}
+
+function useSyncStatusContext(): SyncStatusContextValue {
+  const context = useContext(SyncStatusContext);
+  if (!context) throw new Error('Sync status hooks need <SyncStatusProvider> (mounted in app/(app)/layout.tsx)');
+  return context;
 }
 
 /** The latest sync status of all the user's connections. */
 export function useSyncStatus(): SyncStatusView {
-  const status = useContext(SyncStatusContext);
-  if (!status) throw new Error('useSyncStatus needs <SyncStatusProvider> (mounted in app/(app)/layout.tsx)');
-  return status;
+  return useSyncStatusContext().status;
 }
 
 /** One connection's live status, or undefined when it is not (or no longer) listed. */
@@ -169,5 +251,14 @@ export function useConnectionStatus(id: string): ConnectionView | undefined {
 /** Ask the server again now (after a mutation), instead of at the next poll. */
 export function useInvalidateSyncStatus(): () => Promise<void> {
   const queryClient = useQueryClient();
-  return useCallback(() => queryClient.invalidateQueries({ queryKey: SYNC_STATUS_QUERY_KEY }), [queryClient]);
+  const { queryKey } = useSyncStatusContext();
+  return useCallback(() => queryClient.invalidateQueries({ queryKey }), [queryClient, queryKey]);
+}
+
+/**
+ * After Sync now / Sync all succeeded: ask again now, then keep polling fast for the next 30 s (or
+ * until the runs that appear have ended), since runs may be queued only after the action returned.
+ */
+export function useExpectSync(): () => Promise<void> {
+  return useSyncStatusContext().expectSync;
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useSyncExternalStore } from 'react';
+import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
 
 // One shared clock for every relative time on the page: a single 30 s timer however many
 // "3 min ago" labels are mounted, and all of them change together.
@@ -26,11 +26,29 @@ function subscribe(listener: () => void) {
   };
 }
 
-const getSnapshot = () => Math.ceil(Date.now() / STEP_MS) * STEP_MS;
+const roundUp = (time: number) => Math.ceil(time / STEP_MS) * STEP_MS;
+const getSnapshot = () => roundUp(Date.now());
 
-/** The current time in ms, refreshed every 30 s. */
+/**
+ * The time the server rendered this page with (SyncStatusProvider gives the `checkedAt` of its first
+ * status answer). It travels in the RSC payload, so the hydration pass reads the very same value and
+ * renders the very same tree, whichever side of "due" a date falls on; React then re-renders with the
+ * browser's clock right after hydrating.
+ */
+export const RenderTimeContext = createContext<number | null>(null);
+
+/**
+ * The current time in ms, refreshed every 30 s. On the server and while hydrating it is the render
+ * time above (the browser's clock otherwise), so time-dependent branches never differ between the
+ * server's markup and the hydration pass.
+ */
 export function useNow(): number {
-  return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+  const renderedAt = useContext(RenderTimeContext);
+  const getServerSnapshot = useCallback(
+    () => (renderedAt === null ? getSnapshot() : roundUp(renderedAt)),
+    [renderedAt],
+  );
+  return useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
 }
 
 const noop = () => () => {};

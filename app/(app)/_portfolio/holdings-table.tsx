@@ -6,7 +6,7 @@ import { useId, useState } from 'react';
 import type { HoldingSource, PortfolioAsset } from '@/lib/portfolios/holdings';
 import { Badge } from '../../_components/ui/badge';
 import { cn } from '../../_components/ui/cn';
-import { formatAmount } from '../_components/amount';
+import { amountTitle, formatAmount } from '../_components/amount';
 import { ExchangeAvatar } from '../_components/exchange-avatar';
 import { AssetMark } from './asset-mark';
 
@@ -100,11 +100,8 @@ function AssetRows({
             <AssetMark asset={asset.asset} className="size-7 sm:size-8" />
             <span className="font-medium">{asset.asset}</span>
             {frozen && (
-              <Snowflake
-                className="hidden size-3.5 text-muted sm:block"
-                aria-label="Includes frozen holdings"
-                role="img"
-              />
+              // At every width: the only frozen cue while the row is collapsed (the Frozen badges are in the panel).
+              <Snowflake className="size-3.5 shrink-0 text-muted" aria-label="Includes frozen holdings" role="img" />
             )}
           </div>
         </td>
@@ -112,6 +109,7 @@ function AssetRows({
         <td
           className="px-2 py-3 text-right font-mono tabular-nums [overflow-wrap:anywhere] sm:px-4"
           data-testid={`amount-${asset.asset}`}
+          title={amountTitle(asset.total)}
         >
           {formatAmount(asset.total)}
         </td>
@@ -174,16 +172,24 @@ function SourceItem({ source }: { source: HoldingSource }) {
         </div>
       </div>
       <div className="ml-auto min-w-0 max-w-full text-right">
-        <p className="font-mono tabular-nums [overflow-wrap:anywhere]">{formatAmount(source.total)}</p>
+        <p className="font-mono tabular-nums [overflow-wrap:anywhere]" title={amountTitle(source.total)}>
+          {formatAmount(source.total)}
+        </p>
         {showSplit && (
           // Two parts that wrap onto their own lines when a long amount leaves no room (375 px).
           <p className="flex flex-wrap justify-end gap-x-1.5 text-xs text-muted">
             <span>
-              <span className="font-mono tabular-nums">{formatAmount(source.free)}</span> available
+              <span className="font-mono tabular-nums" title={amountTitle(source.free)}>
+                {formatAmount(source.free)}
+              </span>{' '}
+              available
             </span>
             <span aria-hidden>·</span>
             <span>
-              <span className="font-mono tabular-nums">{formatAmount(source.used)}</span> locked
+              <span className="font-mono tabular-nums" title={amountTitle(source.used)}>
+                {formatAmount(source.used)}
+              </span>{' '}
+              locked
             </span>
           </p>
         )}

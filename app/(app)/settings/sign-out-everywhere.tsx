@@ -1,5 +1,6 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { useAction } from 'next-safe-action/hooks';
 import { Button } from '../../_components/ui/button';
 import {
@@ -15,8 +16,12 @@ import { toast } from '../../_components/ui/toast';
 import { signOutEverywhereAction } from '../actions';
 
 export function SignOutEverywhere() {
+  const queryClient = useQueryClient();
+  // As in the user menu: nothing of this account stays cached for the next sign-in in this tab.
+  const clearCache = () => queryClient.clear();
   const { execute, isPending } = useAction(signOutEverywhereAction, {
     onError: ({ error }) => toast.error(error.serverError ?? 'Could not end your sessions. Try again.'),
+    onNavigation: clearCache,
   });
   return (
     <Dialog>
@@ -32,7 +37,14 @@ export function SignOutEverywhere() {
           <DialogClose asChild>
             <Button variant="secondary">Cancel</Button>
           </DialogClose>
-          <Button variant="danger" loading={isPending} onClick={() => execute({})}>
+          <Button
+            variant="danger"
+            loading={isPending}
+            onClick={() => {
+              clearCache();
+              execute({});
+            }}
+          >
             Sign out everywhere
           </Button>
         </DialogFooter>

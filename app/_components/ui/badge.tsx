@@ -6,10 +6,10 @@ const badgeVariants = cva('inline-flex items-center gap-1 rounded-full px-2.5 py
   variants: {
     tone: {
       neutral: 'bg-subtle text-muted',
-      info: 'bg-primary/15 text-primary',
-      success: 'bg-success/15 text-success',
-      warning: 'bg-warning/20 text-warning',
-      danger: 'bg-danger/15 text-danger',
+      info: 'bg-primary/15 text-info-text',
+      success: 'bg-success/15 text-success-text',
+      warning: 'bg-warning/20 text-warning-text',
+      danger: 'bg-danger/15 text-danger-text',
     },
   },
   defaultVariants: { tone: 'neutral' },

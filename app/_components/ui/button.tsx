@@ -12,7 +12,7 @@ export const buttonVariants = cva(
         primary: 'bg-primary text-primary-foreground hover:bg-primary/90',
         secondary: 'border border-border bg-surface text-foreground hover:bg-subtle',
         ghost: 'text-foreground hover:bg-subtle',
-        danger: 'bg-danger text-white hover:bg-danger/90',
+        danger: 'bg-danger text-danger-foreground hover:bg-danger/90',
       },
       size: { sm: 'h-8 px-3', md: 'h-10 px-4', lg: 'h-11 px-5 text-base', icon: 'h-9 w-9' },
     },

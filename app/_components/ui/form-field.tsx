@@ -20,7 +20,7 @@ export function FormField({
       <Label htmlFor={id}>{label}</Label>
       {children}
       {error ? (
-        <p id={`${id}-error`} role="alert" className="text-sm text-danger">
+        <p id={`${id}-error`} role="alert" className="text-sm text-danger-text">
           {error}
         </p>
       ) : hint ? (
@@ -38,7 +38,7 @@ export function FormAlert({ message }: { message?: string }) {
     <div
       role="alert"
       data-testid="form-alert"
-      className="rounded-lg border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
+      className="rounded-lg border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger-text"
     >
       {message}
     </div>

@@ -5,7 +5,7 @@ import type { ConnectionView } from '@/lib/connections/view';
 import { Badge } from '../../../_components/ui/badge';
 import { ExchangeAvatar } from '../../_components/exchange-avatar';
 import { RelativeTime } from '../../_components/relative-time';
-import { ConnectionStatusBadge } from '../../_components/status-badge';
+import { ConnectionStatusBadge, ConnectionStatusReason } from '../../_components/status-badge';
 import { SyncNowButton } from '../../_components/sync-now-button';
 import { useConnectionStatus } from '../../_components/sync-status';
 import { useNow } from '../../_components/use-now';
@@ -55,6 +55,7 @@ export function ConnectionHeader({ initial }: { initial: ConnectionView }) {
                 </>
               )}
             </div>
+            <ConnectionStatusReason connection={connection} />
           </div>
         </div>
         {!disconnected && (
@@ -122,7 +123,8 @@ function NextSync({ connection }: { connection: ConnectionView }) {
   if (connection.status === 'needs_reauth') return <span>Paused until the keys are updated</span>;
   if (connection.pendingRun || !connection.nextSyncAt) return null;
   // A due sync waits for the scheduler's next pass: "due now" reads better than "1 min ago".
-  if (Date.parse(connection.nextSyncAt) <= now) return <span suppressHydrationWarning>Next sync due now</span>;
+  // `now` is the server's render time during hydration too (use-now.ts), so both pick the same branch.
+  if (Date.parse(connection.nextSyncAt) <= now) return <span>Next sync due now</span>;
   return (
     <span>
       Next sync <RelativeTime date={connection.nextSyncAt} />

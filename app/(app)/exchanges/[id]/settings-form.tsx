@@ -48,7 +48,9 @@ export function SettingsForm({ connection }: { connection: ConnectionView }) {
     if (dirtyFields.syncIntervalSeconds) changes.syncIntervalSeconds = Number(values.syncIntervalSeconds);
     if (dirtyFields.autoSync) changes.autoSync = values.autoSync;
 
-    const result = toResult(await updateConnectionAction({ connectionId: connection.id, ...changes }));
+    // A network failure (offline, server unreachable) rejects: shown as the generic error, like any failure.
+    const answer = await updateConnectionAction({ connectionId: connection.id, ...changes }).catch(() => undefined);
+    const result = toResult(answer);
     if (!result.ok) {
       let placed = false;
       for (const field of FIELDS) {
@@ -130,7 +132,7 @@ export function SettingsForm({ connection }: { connection: ConnectionView }) {
           </div>
         </div>
         {errors.autoSync?.message && (
-          <p id="autoSync-error" role="alert" className="text-sm text-danger">
+          <p id="autoSync-error" role="alert" className="text-sm text-danger-text">
             {errors.autoSync.message}
           </p>
         )}

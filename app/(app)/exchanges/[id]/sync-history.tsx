@@ -57,7 +57,7 @@ function RunItem({ run }: { run: SyncRunDto }) {
           <RelativeTime date={run.queuedAt.toISOString()} />
         </span>
       </div>
-      {run.status === 'failed' && run.error && <p className="text-sm text-danger">Failed: {run.error}</p>}
+      {run.status === 'failed' && run.error && <p className="text-sm text-danger-text">Failed: {run.error}</p>}
       {run.status === 'stale' && (
         <p className="text-sm text-muted">
           {run.error ?? 'The sync did not finish in time and was abandoned. The next sync will try again.'}
@@ -66,7 +66,7 @@ function RunItem({ run }: { run: SyncRunDto }) {
       {details.length > 0 && <p className="text-xs text-muted">{details.join(' · ')}</p>}
       {run.warnings.length > 0 && (
         <details className="group text-sm">
-          <summary className="inline-flex cursor-pointer items-center gap-1.5 rounded text-warning focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
+          <summary className="inline-flex cursor-pointer items-center gap-1.5 rounded text-warning-text focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
             <AlertTriangle className="size-3.5" aria-hidden />
             {plural(run.warnings.length, 'warning', 'warnings')}
           </summary>

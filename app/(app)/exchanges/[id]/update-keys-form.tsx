@@ -117,7 +117,7 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
             </label>
           </div>
           {errors.acknowledgeTradingPermission?.message && (
-            <p id={`${ID_PREFIX}${ACKNOWLEDGE}-error`} className="text-sm text-danger">
+            <p id={`${ID_PREFIX}${ACKNOWLEDGE}-error`} className="text-sm text-danger-text">
               {errors.acknowledgeTradingPermission.message}
             </p>
           )}

@@ -1,6 +1,6 @@
 import type { ConnectionHolding } from '@/lib/connections/detail';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../../_components/ui/card';
-import { formatAmount } from '../../_components/amount';
+import { amountTitle, formatAmount } from '../../_components/amount';
 import { AssetMark } from '../../_portfolio/asset-mark';
 import { plural } from './run-format';
 
@@ -88,15 +88,22 @@ function WalletTable({ wallet, rows }: { wallet: string; rows: ConnectionHolding
                   <span className="font-medium">{row.asset}</span>
                 </div>
               </td>
-              <td className="hidden whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums text-muted sm:table-cell">
+              <td
+                className="hidden whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums text-muted sm:table-cell"
+                title={amountTitle(row.free)}
+              >
                 {formatAmount(row.free)}
               </td>
-              <td className="hidden whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums text-muted sm:table-cell">
+              <td
+                className="hidden whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums text-muted sm:table-cell"
+                title={amountTitle(row.used)}
+              >
                 {formatAmount(row.used)}
               </td>
               <td
                 className="whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums"
                 data-testid={`total-${wallet}-${row.asset}`}
+                title={amountTitle(row.total)}
               >
                 {formatAmount(row.total)}
               </td>

@@ -6,7 +6,7 @@ import Link from 'next/link';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card } from '@/app/_components/ui/card';
 import type { ConnectionView } from '@/lib/connections/view';
-import { ConnectionStatusBadge } from '../../_components/status-badge';
+import { ConnectionStatusBadge, ConnectionStatusReason } from '../../_components/status-badge';
 import { ExchangeAvatar } from '../../_components/exchange-avatar';
 import { RelativeTime } from '../../_components/relative-time';
 import { SyncNowButton } from '../../_components/sync-now-button';
@@ -22,6 +22,7 @@ function NextSync({ connection }: { connection: ConnectionView }) {
   const next = connection.blockedUntil ?? connection.nextSyncAt;
   if (!next) return <>Auto-sync every {formatInterval(connection.syncIntervalSeconds)}</>;
   // A due sync waits for the scheduler's next pass (each minute): "any moment" rather than "1 min ago".
+  // `now` is the server's render time during hydration too (use-now.ts), so both pick the same branch.
   if (new Date(next).getTime() <= now) return <>Next sync any moment</>;
   return (
     <>
@@ -82,6 +83,7 @@ export function ConnectionCard({ connection }: { connection: ConnectionView }) {
               </h2>
               <ConnectionStatusBadge connection={connection} />
             </div>
+            <ConnectionStatusReason connection={connection} />
             <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted">
               <span>{connection.exchangeName}</span>
               {connection.sandbox ? <Badge tone="warning">Sandbox</Badge> : null}

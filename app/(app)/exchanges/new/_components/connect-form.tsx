@@ -242,7 +242,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
                 <Label htmlFor="acknowledgeTradingPermission">I understand this key can trade</Label>
               </div>
               {ackError ? (
-                <p id="acknowledgeTradingPermission-error" role="alert" className="text-sm text-danger">
+                <p id="acknowledgeTradingPermission-error" role="alert" className="text-sm text-danger-text">
                   {ackError}
                 </p>
               ) : null}

@@ -137,7 +137,7 @@ export function ExchangeCombobox({
         </div>
       </div>
       {error ? (
-        <p id="exchangeId-error" className="text-sm text-danger">
+        <p id="exchangeId-error" className="text-sm text-danger-text">
           {error}
         </p>
       ) : null}
