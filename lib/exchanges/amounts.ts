@@ -22,6 +22,13 @@ export function subtractDecimals(from: unknown, amount: unknown): string {
   return new D(toDecimalString(from)).minus(toDecimalString(amount)).toFixed();
 }
 
+// A plain decimal string of zeros ("0", "-0.000"): decided without building a Decimal, which counts
+// when a sync checks thousands of rows.
+const PLAIN_ZERO = /^-?0+(\.0+)?$/;
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
 export function isZero(value: string): boolean {
+  if (PLAIN_ZERO.test(value)) return true;
+  if (PLAIN_DECIMAL.test(value)) return false;
   return new D(value).isZero();
 }

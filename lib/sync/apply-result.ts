@@ -1,10 +1,11 @@
 import 'server-only';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, syncRuns } from '@/db/schema';
 import { addDecimals, isZero } from '@/lib/exchanges/amounts';
 import type { BalanceResult, BalanceRow } from '@/lib/exchanges/types';
-import { PENDING_RUN_STATUSES, clipError } from './runs';
+import { clipError } from './runs';
+import { rowsOf } from './sql-rows';
 
 // Plain decimal strings as the exchange layer writes them ("0.00000001", never "1e-8" or a float).
 const DECIMAL = /^-?\d{1,40}(\.\d{1,40})?$/;
@@ -84,10 +85,22 @@ function startOfHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
+const ARRAY_SPECIALS = /[\\"]/g;
+
+/** A PostgreSQL array literal of strings (each element quoted), sent as one text parameter. */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(ARRAY_SPECIALS, '\\$&')}"`).join(',')}}`;
+}
+
+/** The same for amounts already checked against DECIMAL, which need no quoting. */
+function decimalArrayLiteral(values: readonly string[]): string {
+  return `{${values.join(',')}}`;
+}
+
 /**
  * Writes a successful read in one transaction, holding the connection row's lock so two syncs of one
  * connection never interleave. A constant number of statements whatever the number of assets: the rows
- * travel as one JSON parameter that each statement expands with jsonb_to_recordset.
+ * travel as five array parameters (one per column) that a single statement unnests once.
  * Returns what the run recorded.
  */
 export async function writeSyncResult(
@@ -101,8 +114,6 @@ export async function writeSyncResult(
   const nowIso = now.toISOString();
   const hourIso = startOfHour(now).toISOString();
   const connectionId = input.connectionId;
-  const incoming = sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-    as r(asset text, wallet text, free numeric, used numeric, total numeric)`;
 
   await db.transaction(async (tx) => {
     const [target] = await tx
@@ -119,82 +130,100 @@ export async function writeSyncResult(
     if (target.runStatus !== 'queued' && target.runStatus !== 'running') {
       throw new SyncNotAppliedError('run_not_pending');
     }
+    const nextSyncIso = new Date(now.getTime() + target.intervalSeconds * 1000).toISOString();
 
-    // The statements below compare the incoming rows with the stored ones through correlated scalar
-    // subqueries and NOT IN, which PostgreSQL runs as one index probe per row or one hash: never as a
-    // nested loop over both sets, a plan it may pick for joins when its row estimates are stale.
-
-    // Rows whose amounts did not move are left out, not even locked: most syncs change few balances.
-    // (The connection lock keeps other syncs from changing these rows meanwhile.)
-    await tx.execute(sql`
-      insert into holdings (connection_id, user_id, asset, wallet, free, used, total, updated_at)
-      select ${connectionId}::uuid, ${target.userId}::uuid, r.asset, r.wallet, r.free, r.used, r.total,
-        ${nowIso}::timestamptz
-      from ${incoming}
-      where not coalesce((
-        select h.free = r.free and h.used = r.used and h.total = r.total from holdings h
-        where h.connection_id = ${connectionId}::uuid and h.asset = r.asset and h.wallet = r.wallet), false)
-      on conflict (connection_id, asset, wallet) do update
-        set free = excluded.free, used = excluded.used, total = excluded.total, updated_at = excluded.updated_at`);
-
-    // Assets sold to zero or no longer reported (asset and wallet are never null, so NOT IN is exact).
-    await tx.execute(sql`
-      delete from holdings h
-      where h.connection_id = ${connectionId}::uuid
-        and (h.asset, h.wallet) not in (select r.asset, r.wallet from ${incoming})`);
-
-    // The hour's row holds the latest total per asset across wallets; an asset recorded earlier this
-    // hour and gone now is set to 0 rather than left at its old amount. Unchanged totals are left out.
-    await tx.execute(sql`
-      insert into balance_history (connection_id, asset, hour, total)
-      select ${connectionId}::uuid, t.asset, ${hourIso}::timestamptz, t.total
-      from (
-        select u.asset, sum(u.total) as total
-        from (
-          select r.asset, r.total from ${incoming}
-          union all
-          select b.asset, 0 from balance_history b
+    // Everything else in one statement (one round trip), whatever the number of assets.
+    // Holdings and the hour's history: the connection's stored rows are read once (one index range
+    // scan each) and paired with the incoming ones by a hash full join, with no per-row index probe.
+    // Changed rows are updated and vanished ones deleted by their row address (ctid), which stays
+    // valid because the connection lock keeps every other writer of these rows out until we commit.
+    // Unchanged rows are left alone, not even locked: most syncs change few balances. Amounts compare
+    // as numbers, so "1.0" and "1.00" are the same amount. Every sub-statement sees the rows as they
+    // were before the statement, and no two of them touch the same row.
+    const [result] = rowsOf<{ finished: number }>(
+      await tx.execute(sql`
+        with incoming as materialized (
+          select * from unnest(${textArrayLiteral(rows.map((r) => r.asset))}::text[],
+            ${textArrayLiteral(rows.map((r) => r.wallet))}::text[],
+            ${decimalArrayLiteral(rows.map((r) => r.free))}::numeric[],
+            ${decimalArrayLiteral(rows.map((r) => r.used))}::numeric[],
+            ${decimalArrayLiteral(rows.map((r) => r.total))}::numeric[])
+            as r(asset, wallet, free, used, total)
+        ),
+        stored as (
+          select h.ctid as row_id, h.asset, h.wallet, h.free, h.used, h.total
+          from holdings h where h.connection_id = ${connectionId}::uuid
+        ),
+        paired as materialized (
+          select s.row_id, i.asset, i.wallet, i.free, i.used, i.total,
+            (i.free, i.used, i.total) is distinct from (s.free, s.used, s.total) as changed
+          from incoming i full join stored s on s.asset = i.asset and s.wallet = i.wallet
+        ),
+        updated_holdings as (
+          update holdings h
+          set free = p.free, used = p.used, total = p.total, updated_at = ${nowIso}::timestamptz
+          from paired p
+          where h.ctid = p.row_id and p.asset is not null and p.changed
+        ),
+        added_holdings as (
+          insert into holdings (connection_id, user_id, asset, wallet, free, used, total, updated_at)
+          select ${connectionId}::uuid, ${target.userId}::uuid, p.asset, p.wallet, p.free, p.used, p.total,
+            ${nowIso}::timestamptz
+          from paired p where p.row_id is null
+          on conflict (connection_id, asset, wallet) do update
+            set free = excluded.free, used = excluded.used, total = excluded.total, updated_at = excluded.updated_at
+        ),
+        -- Assets sold to zero or no longer reported.
+        removed_holdings as (
+          delete from holdings h using paired p where h.ctid = p.row_id and p.asset is null
+        ),
+        -- The hour's row holds the latest total per asset across wallets; an asset recorded earlier this
+        -- hour and gone now is set to 0 rather than left at its old amount. Unchanged totals are left out.
+        totals as (
+          select asset, sum(total) as total from incoming group by asset
+        ),
+        stored_history as (
+          select b.ctid as row_id, b.asset, b.total
+          from balance_history b
           where b.connection_id = ${connectionId}::uuid and b.hour = ${hourIso}::timestamptz
-        ) as u
-        group by u.asset
-      ) as t
-      where not coalesce((
-        select b.total = t.total from balance_history b
-        where b.connection_id = ${connectionId}::uuid and b.asset = t.asset and b.hour = ${hourIso}::timestamptz), false)
-      on conflict (connection_id, asset, hour) do update set total = excluded.total`);
-
-    await tx
-      .update(exchangeConnections)
-      .set({
-        // 'disabled' is an operator's decision that a successful read must not undo.
-        status: sql`case when ${exchangeConnections.status} = 'disabled' then 'disabled' else 'active' end`,
-        lastSyncAt: now,
-        lastSuccessAt: now,
-        nextSyncAt: new Date(now.getTime() + target.intervalSeconds * 1000),
-        lastError: null,
-        consecutiveFailures: 0,
-        blockedUntil: null,
-        updatedAt: now,
-      })
-      .where(eq(exchangeConnections.id, connectionId));
-
-    const finished = await tx
-      .update(syncRuns)
-      .set({
-        status: 'succeeded',
-        // The connect flow applies balances it already read, so its run goes from queued to succeeded.
-        startedAt: sql`coalesce(${syncRuns.startedAt}, ${nowIso}::timestamptz)`,
-        attempts: sql`greatest(${syncRuns.attempts}, 1)`,
-        finishedAt: now,
-        assetsCount: assets,
-        warnings,
-        errorKind: null,
-        error: null,
-      })
-      .where(and(eq(syncRuns.id, input.runId), inArray(syncRuns.status, [...PENDING_RUN_STATUSES])))
-      .returning({ id: syncRuns.id });
+        ),
+        history as materialized (
+          select s.row_id, coalesce(t.asset, s.asset) as asset, coalesce(t.total, 0) as total,
+            coalesce(t.total, 0) is distinct from s.total as changed
+          from totals t full join stored_history s on s.asset = t.asset
+        ),
+        updated_history as (
+          update balance_history b set total = h.total from history h where b.ctid = h.row_id and h.changed
+        ),
+        added_history as (
+          insert into balance_history (connection_id, asset, hour, total)
+          select ${connectionId}::uuid, h.asset, ${hourIso}::timestamptz, h.total
+          from history h where h.row_id is null
+          on conflict (connection_id, asset, hour) do update set total = excluded.total
+        ),
+        connection as (
+          update exchange_connections
+          -- 'disabled' is an operator's decision that a successful read must not undo.
+          set status = case when status = 'disabled' then 'disabled' else 'active' end,
+            last_sync_at = ${nowIso}::timestamptz, last_success_at = ${nowIso}::timestamptz,
+            next_sync_at = ${nextSyncIso}::timestamptz, last_error = null, consecutive_failures = 0,
+            blocked_until = null, updated_at = ${nowIso}::timestamptz
+          where id = ${connectionId}::uuid
+        ),
+        finished as (
+          update sync_runs
+          set status = 'succeeded',
+            -- The connect flow applies balances it already read, so its run goes from queued to succeeded.
+            started_at = coalesce(started_at, ${nowIso}::timestamptz), attempts = greatest(attempts, 1),
+            finished_at = ${nowIso}::timestamptz, assets_count = ${assets},
+            warnings = ${JSON.stringify(warnings)}::jsonb, error_kind = null, error = null
+          where id = ${input.runId}::uuid and status in ('queued', 'running')
+          returning id
+        )
+        select count(*)::int as finished from finished`),
+    );
     // Marked stale or failed since the check above: roll the writes back.
-    if (finished.length === 0) throw new SyncNotAppliedError('run_not_pending');
+    if (!result?.finished) throw new SyncNotAppliedError('run_not_pending');
   });
   return { assets, warnings };
 }
