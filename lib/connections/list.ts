@@ -32,7 +32,7 @@ export interface ConnectionDto {
   syncIntervalSeconds: number;
   blockedUntil: Date | null;
   /** The queued or running sync, if any (at most one per connection). */
-  pendingRun: { id: string; status: SyncStatus; trigger: SyncTrigger } | null;
+  pendingRun: { id: string; status: SyncStatus; trigger: SyncTrigger; /** ISO */ queuedAt: string } | null;
   sandbox: boolean;
   permissions: Record<string, boolean> | null;
   /** Holding rows (one per asset and wallet). */
@@ -84,6 +84,7 @@ export function selectConnections(db: Database, userId: string, filter: SQL | un
       pendingRunId: pendingRun.id,
       pendingRunStatus: pendingRun.status,
       pendingRunTrigger: pendingRun.trigger,
+      pendingRunQueuedAt: pendingRun.queuedAt,
       sandbox: exchangeConnections.sandbox,
       permissions: exchangeConnections.permissions,
       holdingsCount: sql<number>`(select count(*)::int from ${holdings} where ${holdings.connectionId} = ${exchangeConnections.id})`,
@@ -111,7 +112,7 @@ export function selectConnections(db: Database, userId: string, filter: SQL | un
 type ConnectionRow = Awaited<ReturnType<typeof selectConnections>>[number];
 
 function toDto(row: ConnectionRow): ConnectionDto {
-  const { pendingRunId, pendingRunStatus, pendingRunTrigger, latestRun, ...rest } = row;
+  const { pendingRunId, pendingRunStatus, pendingRunTrigger, pendingRunQueuedAt, latestRun, ...rest } = row;
   return {
     ...rest,
     latestRun: latestRun
@@ -120,8 +121,13 @@ function toDto(row: ConnectionRow): ConnectionDto {
     exchangeName: findExchange(row.exchangeId)?.name ?? row.exchangeId,
     holdingsCount: Number(row.holdingsCount),
     pendingRun:
-      pendingRunId && pendingRunStatus && pendingRunTrigger
-        ? { id: pendingRunId, status: pendingRunStatus, trigger: pendingRunTrigger }
+      pendingRunId && pendingRunStatus && pendingRunTrigger && pendingRunQueuedAt
+        ? {
+            id: pendingRunId,
+            status: pendingRunStatus,
+            trigger: pendingRunTrigger,
+            queuedAt: new Date(pendingRunQueuedAt).toISOString(),
+          }
         : null,
   };
 }

@@ -7,6 +7,8 @@ import { failure, INVALID_INPUT_MESSAGE, type Failure } from './result';
 export const MIN_SYNC_INTERVAL_SECONDS = 60;
 export const MAX_SYNC_INTERVAL_SECONDS = 86_400;
 export const MAX_LABEL_LENGTH = 60;
+/** A run still queued after this long may have lost its event (see syncNow): Sync now sends it again. */
+export const RESEND_QUEUED_AFTER_MS = 10_000;
 /** A PEM private key is a few hundred characters; anything far beyond is not a credential. */
 const MAX_CREDENTIAL_LENGTH = 20_000;
 const MAX_CREDENTIAL_FIELDS = 16;

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { exchangeConnections } from '@/db/schema';
+import { exchangeConnections, syncRuns } from '@/db/schema';
 import { withTestDatabase } from '@/lib/testing/database';
 import { UNREACHABLE_MESSAGE } from './result';
+import { RESEND_QUEUED_AFTER_MS } from './schemas';
 import { NEEDS_REAUTH_MESSAGE, DISCONNECTED_MESSAGE, syncAll, syncNow } from './sync-now';
 import {
   insertConnection,
@@ -58,6 +59,23 @@ describe('syncNow', () => {
     const second = await syncNow(userId, connectionId);
     expect(second).toEqual({ ok: true, run: { id: first.run.id, created: false } });
     expect(eventApi.events).toHaveLength(1);
+    expect(await runsOf(connectionId)).toHaveLength(1);
+  });
+
+  it('sends a run that stayed queued for over 10 s again, under a new event id (its first event may have been skipped)', async () => {
+    const userId = await newUser();
+    const connectionId = await insertConnection(userId);
+    const first = await syncNow(userId, connectionId);
+    if (!first.ok) throw new Error(first.message);
+    await getDb()
+      .update(syncRuns)
+      .set({ queuedAt: new Date(Date.now() - RESEND_QUEUED_AFTER_MS - 1_000) })
+      .where(eq(syncRuns.id, first.run.id));
+
+    expect(await syncNow(userId, connectionId)).toEqual({ ok: true, run: { id: first.run.id, created: false } });
+    expect(eventApi.events).toHaveLength(2);
+    expect(eventApi.events[1]).toMatchObject({ data: { connectionId, runId: first.run.id } });
+    expect(eventApi.events[1]!.id).not.toBe(eventApi.events[0]!.id);
     expect(await runsOf(connectionId)).toHaveLength(1);
   });
 

@@ -6,7 +6,7 @@ import { connectionSyncRequested, userSyncAllRequested } from '@/inngest/events'
 import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
 import { dispatch } from './dispatch';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
-import { isConnectionId } from './schemas';
+import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
 
 export const NEEDS_REAUTH_MESSAGE = 'Credentials need updating: the exchange rejected this API key.';
 export const DISCONNECTED_MESSAGE = 'This connection was disconnected. Connect the exchange again to sync it.';
@@ -55,7 +55,21 @@ export async function syncNow(
   if (refused) return failure(refused);
 
   const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
-  if (!run.created) return { ok: true, run: { id: run.runId, created: false } };
+  if (!run.created) {
+    // A run queued while the previous one was still finishing can be skipped by Inngest (one run per
+    // connection: `singleton: skip`), leaving it queued with nobody to start it. Pressing Sync now
+    // again sends it once more, under a new event id; the database lets only one start it anyway.
+    const waitedMs = run.waiting ? Date.now() - run.waiting.getTime() : 0;
+    if (waitedMs >= RESEND_QUEUED_AFTER_MS) {
+      await dispatch(
+        connectionSyncRequested.create(
+          { connectionId, runId: run.runId, exchangeId: connection.exchangeId },
+          { id: `sync-${run.runId}-resent-${Date.now()}` },
+        ),
+      );
+    }
+    return { ok: true, run: { id: run.runId, created: false } };
+  }
 
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
   const sent = await dispatch(

@@ -56,7 +56,7 @@ export async function enqueueRun(
     if (created) return { runId: created.id, created: true };
 
     const [pending] = await db
-      .select({ id: syncRuns.id })
+      .select({ id: syncRuns.id, status: syncRuns.status, queuedAt: syncRuns.queuedAt })
       .from(syncRuns)
       .where(
         and(
@@ -65,7 +65,9 @@ export async function enqueueRun(
           inArray(syncRuns.status, [...PENDING_RUN_STATUSES]),
         ),
       );
-    if (pending) return { runId: pending.id, created: false };
+    if (pending) {
+      return { runId: pending.id, created: false, waiting: pending.status === 'queued' ? pending.queuedAt : undefined };
+    }
 
     const [connection] = await db
       .select({ id: exchangeConnections.id })

@@ -7,6 +7,8 @@ export interface PendingRun {
   runId: string;
   /** false when a queued or running run already existed and is returned instead. */
   created: boolean;
+  /** For an existing run still queued (not yet started): since when. */
+  waiting?: Date;
 }
 
 export type SyncOutcome =

@@ -8,6 +8,8 @@ import { toast } from '@/app/_components/ui/toast';
 import { syncNowAction } from '../exchanges/actions';
 import { toResult } from './action-result';
 import { useConnectionStatus, useExpectSync, useInvalidateSyncStatus } from './sync-status';
+import { useNow } from './use-now';
+import { RESEND_QUEUED_AFTER_MS } from '@/lib/connections/schemas';
 
 /**
  * Starts a sync of one connection. Its accessible name is always "Sync now" (several on a page are
@@ -33,7 +35,11 @@ export function SyncNowButton({
   const expectSync = useExpectSync();
   const [sending, setSending] = useState(false);
   const descriptionId = useId();
-  const busy = sending || Boolean(connection?.pendingRun);
+  const now = useNow();
+  // A run that stayed queued this long may have lost its start (Sync now sends it again, see syncNow).
+  const pending = connection?.pendingRun;
+  const stuck = pending?.status === 'queued' && now - Date.parse(pending.queuedAt) >= RESEND_QUEUED_AFTER_MS;
+  const busy = sending || (Boolean(pending) && !stuck);
 
   async function syncNow() {
     setSending(true);
