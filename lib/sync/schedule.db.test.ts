@@ -55,7 +55,8 @@ describe('enqueueRun', () => {
     const first = await enqueueRun({ connectionId, userId, trigger: 'manual' });
     const second = await enqueueRun({ connectionId, userId, trigger: 'manual' });
     expect(first.created).toBe(true);
-    expect(second).toEqual({ runId: first.runId, created: false });
+    // A queued run says since when it waits, so Sync now can re-send one Inngest's singleton skipped.
+    expect(second).toEqual({ runId: first.runId, created: false, waiting: expect.any(Date) });
 
     await setRun(first.runId, { status: 'running', startedAt: new Date() });
     expect(await enqueueRun({ connectionId, userId, trigger: 'scheduled' })).toEqual({
