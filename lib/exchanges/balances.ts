@@ -2,7 +2,7 @@ import 'server-only';
 import type { Exchange } from 'ccxt';
 import { adapters } from './adapters';
 import { withClient } from './call';
-import { createExchangeClient } from './client';
+import { withExchangeClient } from './client';
 import type { BalanceResult, ExchangeConnection } from './types';
 import { rowsFromCcxtBalance } from './wallets';
 
@@ -16,9 +16,8 @@ async function genericBalances(client: Exchange): Promise<BalanceResult> {
  * optional wallets that fail come back as warnings.
  */
 export async function fetchBalances(connection: ExchangeConnection): Promise<BalanceResult> {
-  const client = await createExchangeClient(connection.exchangeId, connection.credentials, {
-    sandbox: connection.sandbox,
-  });
   const adapter = adapters[connection.exchangeId];
-  return withClient(client, (c) => (adapter ? adapter.fetchBalances(c) : genericBalances(c)));
+  return withExchangeClient(connection.exchangeId, connection.credentials, { sandbox: connection.sandbox }, (client) =>
+    withClient(client, (c) => (adapter ? adapter.fetchBalances(c) : genericBalances(c))),
+  );
 }

@@ -12,6 +12,8 @@ function timeoutMs(): number {
   return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
 }
 
+const LIMITER_POLL_SECONDS = 0.02;
+
 interface ClientOptions {
   sandbox?: boolean;
   /** Tests turn ccxt's client-side throttle off to measure raw speed; the app never does. */
@@ -19,21 +21,21 @@ interface ClientOptions {
   timeout?: number;
 }
 
-async function construct(
-  id: string,
-  credentials: ExchangeCredentials | null,
-  options: ClientOptions,
-): Promise<Exchange> {
+async function construct(id: string, options: ClientOptions): Promise<Exchange> {
   const ExchangeClass = await loadExchangeClass(id);
   const adapter = adapters[id];
   const client = new ExchangeClass({
-    ...(credentials ?? {}),
     enableRateLimit: options.enableRateLimit ?? true,
     timeout: options.timeout ?? timeoutMs(),
     options: { ...(adapter?.options ?? {}) },
   });
   // Never on: verbose logs print api keys and, for some exchanges, the plain passphrase.
   client.verbose = false;
+  // ccxt's limiter looks for refilled tokens every 1 ms while a request waits; with dozens of syncs
+  // waiting at once those wake-ups cost more CPU than the requests. Looking every 20 ms moves a
+  // request by at most that, against waits of hundreds of milliseconds.
+  client.tokenBucket = { ...client.tokenBucket, delay: LIMITER_POLL_SECONDS };
+  client.initThrottler();
   if (options.sandbox) client.setSandboxMode(true);
   applyApiOverride(client);
   return client;
@@ -54,7 +56,7 @@ function sharedMarkets(id: string, options: ClientOptions): Promise<SharedMarket
   const key = `${id}:${options.sandbox ? 'sandbox' : 'live'}:${process.env.EXCHANGE_API_OVERRIDE ?? ''}`;
   let loading = shared.get(key);
   if (!loading) {
-    loading = construct(id, null, options).then(async (client) => {
+    loading = construct(id, options).then(async (client) => {
       await client.loadMarkets();
       return { markets: client.markets, currencies: client.currencies };
     });
@@ -65,22 +67,125 @@ function sharedMarkets(id: string, options: ClientOptions): Promise<SharedMarket
   return loading;
 }
 
-/** Forget shared markets (tests that restart the simulator, or a daily refresh). */
+/** Forget shared markets and idle clients (tests that restart the simulator, or a daily refresh). */
 export function clearSharedMarkets(): void {
   shared.clear();
+  idle.clear();
 }
 
 /**
  * A ccxt client for one account: one exchange module loaded, rate limiting on, a timeout, sandbox
  * when asked, shared markets set. Never log, return or serialise it: its JSON holds the credentials.
+ * Syncs borrow pooled clients instead (`withExchangeClient`).
  */
 export async function createExchangeClient(
   id: string,
   credentials: ExchangeCredentials,
   options: ClientOptions = {},
 ): Promise<Exchange> {
-  const [client, markets] = await Promise.all([construct(id, credentials, options), sharedMarkets(id, options)]);
+  return Object.assign(await buildClient(id, options), credentials);
+}
+
+/** A keyless client with the shared markets set. */
+async function buildClient(id: string, options: ClientOptions): Promise<Exchange> {
+  const [client, markets] = await Promise.all([construct(id, options), sharedMarkets(id, options)]);
   // ccxt types setMarkets' second parameter too narrowly; it accepts currencies.
   (client.setMarkets as (markets: unknown, currencies: unknown) => void)(markets.markets, markets.currencies);
   return client;
+}
+
+/**
+ * Idle clients per exchange, reused across accounts. Building one costs more CPU than the rest of a
+ * sync (a Binance client defines ~1,000 endpoint methods and their snake_case aliases, ~5 ms), so a
+ * busy installation keeps a few ready. A client serves one account at a time: it gets that account's
+ * credentials when lent and loses them, with everything else an account leaves behind, when it is
+ * given back (see `wipe`).
+ */
+const idle = new Map<string, PooledClient[]>();
+/** Past this many idle clients of one kind (~0.45 MB each for Binance), a returned client is dropped. */
+export const MAX_IDLE_CLIENTS = 128;
+
+interface PooledClient {
+  client: Exchange;
+  /** The options as built, restored after every loan. */
+  options: Record<string, unknown>;
+}
+
+function poolKey(id: string, options: ClientOptions): string {
+  return [
+    id,
+    options.sandbox ? 'sandbox' : 'live',
+    options.enableRateLimit ?? true,
+    options.timeout ?? timeoutMs(),
+    process.env.EXCHANGE_API_OVERRIDE ?? '',
+  ].join('|');
+}
+
+/**
+ * Everything an account leaves on a client: its credentials, its last request (the headers carry the
+ * key), its answers, cached accounts, and the options adapters and ccxt set for it (KuCoin's `hf`).
+ */
+function wipe(pooled: PooledClient): void {
+  const fields = pooled.client as unknown as Record<string, unknown>;
+  for (const credential of Object.keys(pooled.client.requiredCredentials)) fields[credential] = undefined;
+  for (const field of [
+    'last_http_response',
+    'last_json_response',
+    'last_response_headers',
+    'last_request_headers',
+    'last_request_body',
+    'last_request_url',
+    'last_request_path',
+    'accounts',
+    'accountsById',
+  ]) {
+    fields[field] = undefined;
+  }
+  pooled.client.cleanWsData();
+  pooled.client.options = pooled.client.deepExtend({}, pooled.options);
+}
+
+async function borrow(id: string, credentials: ExchangeCredentials, options: ClientOptions): Promise<PooledClient> {
+  const pooled = idle.get(poolKey(id, options))?.pop() ?? (await buildPooled(id, options));
+  // A limiter of its own per loan, as a new client has: one account's waits are not the next one's.
+  pooled.client.initThrottler();
+  Object.assign(pooled.client, credentials);
+  return pooled;
+}
+
+async function buildPooled(id: string, options: ClientOptions): Promise<PooledClient> {
+  const client = await buildClient(id, options);
+  return { client, options: client.deepExtend({}, client.options) };
+}
+
+/**
+ * Runs `run` on a client holding `credentials`, lent from the pool. The client goes back wiped when
+ * `run` succeeds; after a failure it is dropped, since requests `run` started may still be in flight
+ * and would write their answers onto the next account's client.
+ */
+export async function withExchangeClient<T>(
+  id: string,
+  credentials: ExchangeCredentials,
+  options: ClientOptions,
+  run: (client: Exchange) => Promise<T>,
+): Promise<T> {
+  const pooled = await borrow(id, credentials, options);
+  let result: T;
+  try {
+    result = await run(pooled.client);
+  } catch (error) {
+    wipe(pooled);
+    throw error;
+  }
+  wipe(pooled);
+  const key = poolKey(id, options);
+  const clients = idle.get(key);
+  if (!clients) idle.set(key, [pooled]);
+  else if (clients.length < MAX_IDLE_CLIENTS) clients.push(pooled);
+  return result;
+}
+
+/** Idle clients of one kind: tests check what a returned client still holds. */
+export function idleClients(id: string, options: ClientOptions = {}): readonly Exchange[] {
+  return (idle.get(poolKey(id, options)) ?? []).map((pooled) => pooled.client);
 }

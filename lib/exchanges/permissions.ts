@@ -1,7 +1,7 @@
 import 'server-only';
 import { adapters } from './adapters';
 import { withClient } from './call';
-import { createExchangeClient } from './client';
+import { withExchangeClient } from './client';
 import type { ExchangeConnection, PermissionProbe } from './types';
 
 /**
@@ -12,8 +12,7 @@ import type { ExchangeConnection, PermissionProbe } from './types';
 export async function probePermissions(connection: ExchangeConnection): Promise<PermissionProbe> {
   const adapter = adapters[connection.exchangeId];
   if (!adapter) return 'unknown';
-  const client = await createExchangeClient(connection.exchangeId, connection.credentials, {
-    sandbox: connection.sandbox,
-  });
-  return withClient(client, (c) => adapter.probePermissions(c));
+  return withExchangeClient(connection.exchangeId, connection.credentials, { sandbox: connection.sandbox }, (client) =>
+    withClient(client, (c) => adapter.probePermissions(c)),
+  );
 }
