@@ -21,7 +21,7 @@ import {
 
 // The functions' logic against stubs of the sync core; the real chain runs in chain.db.test.ts.
 vi.mock('@/lib/sync/sync-connection', () => ({ syncConnection: vi.fn() }));
-vi.mock('@/lib/sync/schedule', () => ({ claimDueConnections: vi.fn(), SCHEDULE_PAGE_SIZE: 500 }));
+vi.mock('@/lib/sync/schedule', () => ({ claimDueConnections: vi.fn(), SCHEDULE_PAGE_SIZE: 500, PARALLEL_CLAIMS: 2 }));
 vi.mock('@/lib/sync/runs', () => ({ enqueueRunsForUser: vi.fn(), markRunFailed: vi.fn(), markStaleRuns: vi.fn() }));
 
 const connectionId = '00000000-0000-4000-8000-000000000001';
@@ -171,7 +171,7 @@ describe('schedule-syncs', () => {
     const { result, ctx } = await scheduleTest().execute();
     expect(result).toStrictEqual({ pages: 2, runs: SCHEDULE_PAGE_SIZE + 2 });
     expect(claimDueConnections).toHaveBeenCalledTimes(2);
-    expect(claimDueConnections).toHaveBeenCalledWith({ limit: SCHEDULE_PAGE_SIZE });
+    expect(claimDueConnections).toHaveBeenCalledWith({ limit: SCHEDULE_PAGE_SIZE, parallel: 2 });
     const sends = vi.mocked(ctx.step.sendEvent).mock.calls;
     expect(sends.map(([id, batch]) => [id, (batch as unknown[]).length])).toStrictEqual([
       ['send-page-0', SCHEDULE_PAGE_SIZE],

@@ -1,10 +1,10 @@
 import { cron } from 'inngest';
-import { claimDueConnections, SCHEDULE_PAGE_SIZE } from '@/lib/sync/schedule';
+import { claimDueConnections, PARALLEL_CLAIMS, SCHEDULE_PAGE_SIZE } from '@/lib/sync/schedule';
 import { inngest } from '../client';
 import { connectionSyncRequested } from '../events';
 
 export { SCHEDULE_PAGE_SIZE };
-/** Two steps a page keeps a run under Inngest's 1,000 steps (200,000 due connections a minute). */
+/** Two steps a page keeps a run under Inngest's 1,000 steps (400,000 due connections a minute). */
 export const SCHEDULE_MAX_PAGES = 400;
 
 /** The event that runs a claimed sync; its id makes a replayed send start the run only once. */
@@ -32,11 +32,13 @@ export const scheduleSyncs = inngest.createFunction(
     let runs = 0;
     for (;;) {
       const claimed = await step.run(`claim-page-${pages}`, async () =>
-        (await claimDueConnections({ limit: SCHEDULE_PAGE_SIZE })).map(({ connectionId, runId, exchangeId }) => ({
-          connectionId,
-          runId,
-          exchangeId,
-        })),
+        (await claimDueConnections({ limit: SCHEDULE_PAGE_SIZE, parallel: PARALLEL_CLAIMS })).map(
+          ({ connectionId, runId, exchangeId }) => ({
+            connectionId,
+            runId,
+            exchangeId,
+          }),
+        ),
       );
       if (claimed.length > 0) await step.sendEvent(`send-page-${pages}`, claimed.map(syncRequestFor));
       pages += 1;

@@ -55,11 +55,11 @@ const report = {
   exchangeSync: await syncBench(),
   // Imported late: each opens its own database, and the Inngest bench must set its environment first.
   sync: await (async () => {
-    const [{ syncBenchmarks }, { SCHEDULE_PAGE_SIZE }] = await Promise.all([
+    const [{ syncBenchmarks }, { SCHEDULE_PAGE_SIZE, PARALLEL_CLAIMS }] = await Promise.all([
       import('./sync'),
       import('@/lib/sync/schedule'),
     ]);
-    return syncBenchmarks({ schedulerPageSize: SCHEDULE_PAGE_SIZE });
+    return syncBenchmarks({ schedulerPageSize: SCHEDULE_PAGE_SIZE, schedulerParallel: PARALLEL_CLAIMS });
   })(),
   inngest: await (await import('./inngest')).inngestBenchmarks(),
 };

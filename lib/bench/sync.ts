@@ -117,7 +117,7 @@ async function applyBench(db: Database, userId: string, portfolioId: string) {
   };
 }
 
-async function schedulerBench(db: Database, userId: string, portfolioId: string, pageSize: number) {
+async function schedulerBench(db: Database, userId: string, portfolioId: string, pageSize: number, parallel: number) {
   const seedMs = await timed(() =>
     db.execute(sql`
       insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label, next_sync_at)
@@ -135,7 +135,7 @@ async function schedulerBench(db: Database, userId: string, portfolioId: string,
   let databaseMs = 0;
   for (;;) {
     const start = performance.now();
-    const page = await claimDueConnections({ now: BENCH_NOW, limit: pageSize }, db);
+    const page = await claimDueConnections({ now: BENCH_NOW, limit: pageSize, parallel }, db);
     databaseMs += performance.now() - start;
     // What the cron function does with a page: one event per run (captured here, not sent).
     const events = page.map((run) => ({ id: `sync-${run.runId}`, data: { connectionId: run.connectionId } }));
@@ -144,11 +144,12 @@ async function schedulerBench(db: Database, userId: string, portfolioId: string,
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     if (page.length < pageSize) break;
   }
-  const again = await claimDueConnections({ now: BENCH_NOW, limit: pageSize }, db);
+  const again = await claimDueConnections({ now: BENCH_NOW, limit: pageSize, parallel }, db);
   return {
     dueConnections: DUE_CONNECTIONS,
     seedMs: Math.round(seedMs),
     pageSize,
+    parallelClaims: parallel,
     pages,
     runsCreated: claimed,
     secondPassRuns: again.length,
@@ -161,9 +162,9 @@ async function schedulerBench(db: Database, userId: string, portfolioId: string,
 
 /**
  * Opens its own database (a fresh one next to DATABASE_URL, else in-memory PGlite), seeds, measures, drops it.
- * `schedulerPageSize`: pass the cron's page size to measure what it does.
+ * `schedulerPageSize`, `schedulerParallel`: pass the cron's settings to measure what it does.
  */
-export async function syncBenchmarks(options: { schedulerPageSize?: number } = {}) {
+export async function syncBenchmarks(options: { schedulerPageSize?: number; schedulerParallel?: number } = {}) {
   // A fresh database of its own, so the bench never meets a live scheduler's rows.
   const serverUrl = process.env.DATABASE_URL?.trim();
   const own = serverUrl ? await createTestDatabase(serverUrl, 'coinsphere_bench') : undefined;
@@ -179,7 +180,13 @@ export async function syncBenchmarks(options: { schedulerPageSize?: number } = {
   try {
     const portfolioId = await ensureDefaultPortfolio(db, userId);
     const apply = await applyBench(db, userId, portfolioId);
-    const scheduler = await schedulerBench(db, userId, portfolioId, options.schedulerPageSize ?? DEFAULT_CLAIM_LIMIT);
+    const scheduler = await schedulerBench(
+      db,
+      userId,
+      portfolioId,
+      options.schedulerPageSize ?? DEFAULT_CLAIM_LIMIT,
+      options.schedulerParallel ?? 1,
+    );
     return { database: handle.kind, apply1000Assets: apply, scheduler };
   } finally {
     // The user's rows cascade; runs first, in one statement, so the cascade has less to walk.

@@ -313,6 +313,27 @@ describe('claimDueConnections', () => {
     expect(await getDb().$count(syncRuns, eq(syncRuns.trigger, 'scheduled'))).toBe(400);
   });
 
+  it('splits a page between parallel claimers that never take the same connection', async () => {
+    await due();
+    await getDb().execute(sql`
+      insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label, next_sync_at)
+      select gen_random_uuid(), ${userId}::uuid, c.portfolio_id, 'kraken', 'Bulk ' || n, c.next_sync_at
+      from exchange_connections c, generate_series(1, 104) as n`);
+
+    const pages: number[] = [];
+    const claimed: string[] = [];
+    for (;;) {
+      const page = await claimDueConnections({ now: NOW, limit: 25, parallel: 3 });
+      pages.push(page.length);
+      claimed.push(...page.map((c) => c.connectionId));
+      if (page.length < 25) break;
+    }
+    // 105 due: four full pages of 25 (shares 8 + 8 + 9), then the last 5.
+    expect(pages).toEqual([25, 25, 25, 25, 5]);
+    expect(new Set(claimed).size).toBe(105);
+    expect(await getDb().$count(syncRuns, eq(syncRuns.trigger, 'scheduled'))).toBe(105);
+  });
+
   it('backs off a failing connection’s schedule: the interval doubles per failure, capped at 24 hours', async () => {
     const connectionId = await due({ syncIntervalSeconds: 600 });
     const delays: number[] = [];

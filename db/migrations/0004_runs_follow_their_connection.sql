@@ -1,0 +1,1 @@
+ALTER TABLE "sync_runs" DROP CONSTRAINT "sync_runs_user_id_users_id_fk";
