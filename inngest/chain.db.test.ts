@@ -121,7 +121,7 @@ describe('Sync now → event → sync-connection', () => {
       expect.objectContaining({ id: `sync-${runId}`, name: 'connection/sync.requested' }),
     ]);
     const [run] = executor.runsOf('sync-connection');
-    expect(run).toMatchObject({ status: 'completed', ops: ['StepRun', 'Completed'] });
+    expect(run).toMatchObject({ status: 'completed', ops: ['Completed'] });
     expect(run!.output).toStrictEqual({ status: 'succeeded', assets: 3, warnings: [] });
 
     expect(await holdingsOf(seeded.connectionId)).toStrictEqual(EXPECTED_HOLDINGS);
@@ -163,7 +163,7 @@ describe('failures and retries', () => {
     sim.addFault(seeded.apiKey, { kind: 'auth', remaining: 10 });
     const runId = await syncNow(seeded);
 
-    expect(opsOf(executor.runsOf('sync-connection'))).toStrictEqual([['StepFailed', 'Failed']]);
+    expect(opsOf(executor.runsOf('sync-connection'))).toStrictEqual([['Failed']]);
     expect(executor.runsOf('sync-connection')[0]!.error).toMatchObject({ name: 'NonRetriableError' });
     expect(executor.runsOf('sync-connection-failure')).toMatchObject([{ status: 'completed' }]);
     expect(signedRequests(seeded.apiKey)).toBe(1);
@@ -181,7 +181,7 @@ describe('failures and retries', () => {
     sim.addFault(seeded.apiKey, { kind: 'server_error', remaining: 1 });
     const runId = await syncNow(seeded);
 
-    expect(opsOf(executor.runsOf('sync-connection'))).toStrictEqual([['StepError', 'StepRun', 'Completed']]);
+    expect(opsOf(executor.runsOf('sync-connection'))).toStrictEqual([['FunctionError', 'Completed']]);
     expect(executor.runsOf('sync-connection-failure')).toStrictEqual([]);
     expect(await runRow(runId)).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
     expect(await connectionRow(seeded.connectionId)).toMatchObject({ status: 'active', consecutiveFailures: 0 });
@@ -194,7 +194,7 @@ describe('failures and retries', () => {
     const runId = await syncNow(seeded);
 
     const [run] = executor.runsOf('sync-connection');
-    expect(run).toMatchObject({ status: 'completed', ops: ['StepError', 'StepRun', 'Completed'], retryAfter: ['7'] });
+    expect(run).toMatchObject({ status: 'completed', ops: ['FunctionError', 'Completed'], retryAfter: ['7'] });
     expect(await runRow(runId)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
@@ -204,7 +204,7 @@ describe('failures and retries', () => {
     const runId = await syncNow(seeded);
 
     expect(opsOf(executor.runsOf('sync-connection'))).toStrictEqual([
-      ['StepError', 'StepError', 'StepError', 'StepFailed', 'Failed'],
+      ['FunctionError', 'FunctionError', 'FunctionError', 'Failed'],
     ]);
     expect(executor.runsOf('sync-connection-failure')).toMatchObject([{ status: 'completed' }]);
     expect(signedRequests(seeded.apiKey)).toBe(4);
@@ -223,7 +223,7 @@ describe('failures and retries', () => {
       syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId, exchangeId: 'binance' }),
       connectionDisconnected.create({ connectionId: seeded.connectionId }),
     ]);
-    expect(executor.runsOf('sync-connection')).toMatchObject([{ status: 'cancelled', ops: ['StepError'] }]);
+    expect(executor.runsOf('sync-connection')).toMatchObject([{ status: 'cancelled', ops: ['FunctionError'] }]);
     expect(signedRequests(seeded.apiKey)).toBe(1);
   });
 

@@ -14,7 +14,7 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 export const UNEXPECTED_FAILURE_MESSAGE = 'The sync stopped on an unexpected error. It will run again on schedule.';
 
 /**
- * What a failed sync throws inside its step, so Inngest applies the right policy: no retry for
+ * What a failed sync throws, so Inngest applies the right policy: no retry for
  * bad keys, a wait for rate limits, backoff for the rest. `cause.kind` carries the classification
  * through Inngest's error serialization to `onFailure`; the message is already redacted.
  */
@@ -36,7 +36,7 @@ export function failureKind(error: unknown): string | undefined {
 
 /**
  * The sync, with errors the sync core did not classify (a database outage, a bug) logged in short
- * and rethrown without their text: Inngest stores step errors, and Drizzle's message quotes the
+ * and rethrown without their text: Inngest stores run errors, and Drizzle's message quotes the
  * query's parameters (amounts among them). A plain Error, so Inngest still retries.
  */
 async function syncOrUnexpectedFailure(connectionId: string, runId: string): Promise<SyncOutcome> {
@@ -51,9 +51,11 @@ async function syncOrUnexpectedFailure(connectionId: string, runId: string): Pro
 }
 
 /**
- * Runs one queued sync (a `sync_runs` row). The step returns the outcome's counts and redacted
- * message only: balances and credentials never leave `syncConnection`. Failures are thrown inside
- * the step, so a retry runs the sync again instead of replaying a memoised failure.
+ * Runs one queued sync (a `sync_runs` row). Returns the outcome's counts and redacted message only:
+ * balances and credentials never leave `syncConnection`. The sync is the whole function, without a
+ * step around it: a step would cost a second request to the app per sync for nothing, since
+ * `syncConnection` is already safe to run again (a run that is no longer pending is skipped) and a
+ * failure thrown here gets the same policy from Inngest (retries, NonRetriableError, RetryAfterError).
  */
 export const syncConnectionFunction = inngest.createFunction(
   {
@@ -79,13 +81,11 @@ export const syncConnectionFunction = inngest.createFunction(
       return { runId, kind: failure.kind };
     },
   },
-  async ({ event, step }) => {
+  async ({ event }) => {
     const { connectionId, runId } = event.data;
-    return step.run('sync', async () => {
-      const outcome = await syncOrUnexpectedFailure(connectionId, runId);
-      if (outcome.status === 'failed') throw failureError(outcome);
-      if (outcome.status === 'skipped') return { status: outcome.status, reason: outcome.reason };
-      return { status: outcome.status, assets: outcome.assets, warnings: outcome.warnings };
-    });
+    const outcome = await syncOrUnexpectedFailure(connectionId, runId);
+    if (outcome.status === 'failed') throw failureError(outcome);
+    if (outcome.status === 'skipped') return { status: outcome.status, reason: outcome.reason };
+    return { status: outcome.status, assets: outcome.assets, warnings: outcome.warnings };
   },
 );
