@@ -207,6 +207,15 @@ describe('claimDueConnections', () => {
     userId = await createTestUser();
   });
 
+  /** `count` due connections: one made the normal way, then copies of it, set-based. */
+  async function dueConnections(count: number) {
+    await due();
+    await getDb().execute(sql`
+      insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label, next_sync_at)
+      select gen_random_uuid(), ${userId}::uuid, c.portfolio_id, 'kraken', 'Bulk ' || n, c.next_sync_at
+      from exchange_connections c, generate_series(1, ${count - 1}) as n`);
+  }
+
   it('queues a scheduled run for each due connection and skips those that may not sync', async () => {
     const ready = await due();
     const longDue = await due({ nextSyncAt: minutesFrom(NOW, -600), syncIntervalSeconds: 3600 });
@@ -290,12 +299,7 @@ describe('claimDueConnections', () => {
   });
 
   it('never enqueues twice across concurrent callers', async () => {
-    // One connection made the normal way, then 399 copies of it, set-based.
-    await due();
-    await getDb().execute(sql`
-      insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label, next_sync_at)
-      select gen_random_uuid(), ${userId}::uuid, c.portfolio_id, 'kraken', 'Bulk ' || n, c.next_sync_at
-      from exchange_connections c, generate_series(1, 399) as n`);
+    await dueConnections(400);
     expect(await getDb().$count(exchangeConnections)).toBe(400);
 
     const drain = async () => {
@@ -314,11 +318,7 @@ describe('claimDueConnections', () => {
   });
 
   it('splits a page between parallel claimers that never take the same connection', async () => {
-    await due();
-    await getDb().execute(sql`
-      insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label, next_sync_at)
-      select gen_random_uuid(), ${userId}::uuid, c.portfolio_id, 'kraken', 'Bulk ' || n, c.next_sync_at
-      from exchange_connections c, generate_series(1, 104) as n`);
+    await dueConnections(105);
 
     const pages: number[] = [];
     const claimed: string[] = [];
