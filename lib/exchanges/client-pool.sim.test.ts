@@ -4,7 +4,7 @@ import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
 import type { SimAccount } from '@/e2e/exchange-simulator/types';
 import { withSimulator } from '@/lib/testing/simulator';
 import { fetchBalances } from './balances';
-import { clearSharedMarkets, idleClients } from './client';
+import { clearSharedMarkets, IDLE_CLIENT_TTL_MS, idleClients, pruneIdleClients } from './client';
 import type { BalanceRow } from './types';
 
 // Clients are reused across accounts (building one costs more CPU than a sync): these prove that a
@@ -122,5 +122,17 @@ describe('pooled exchange clients', () => {
     const classicRows = (await fetchBalances({ exchangeId: 'kucoin', credentials: classic })).rows;
     expect(classicRows.map((row) => `${row.wallet}:${row.asset}`)).toEqual(['trade:BTC']);
     expect(idleClients('kucoin')).toEqual([client]);
+  });
+
+  it('drops clients left idle for longer than the idle limit', async () => {
+    const first = binance('pool-key-F1-1a3c5e7b9d', 'pool-secret-F1-7b9d1f3a5c8e', '1');
+    const second = binance('pool-key-F2-2b4d6f8a0c', 'pool-secret-F2-8c0e2a4b6d9f', '2');
+    await Promise.all([fetchBalances(first), fetchBalances(second)]);
+    expect(idleClients('binance')).toHaveLength(2);
+
+    pruneIdleClients(Date.now() + IDLE_CLIENT_TTL_MS / 2);
+    expect(idleClients('binance')).toHaveLength(2);
+    pruneIdleClients(Date.now() + IDLE_CLIENT_TTL_MS + 1_000);
+    expect(idleClients('binance')).toEqual([]);
   });
 });

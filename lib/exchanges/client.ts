@@ -104,11 +104,14 @@ async function buildClient(id: string, options: ClientOptions): Promise<Exchange
 const idle = new Map<string, PooledClient[]>();
 /** Past this many idle clients of one kind (~0.45 MB each for Binance), a returned client is dropped. */
 export const MAX_IDLE_CLIENTS = 128;
+/** A client idle this long is dropped, so a burst of syncs does not hold its clients' memory for ever. */
+export const IDLE_CLIENT_TTL_MS = 10 * 60_000;
 
 interface PooledClient {
   client: Exchange;
   /** The options as built, restored after every loan. */
   options: Record<string, unknown>;
+  idleSince: number;
 }
 
 function poolKey(id: string, options: ClientOptions): string {
@@ -155,7 +158,7 @@ async function borrow(id: string, credentials: ExchangeCredentials, options: Cli
 
 async function buildPooled(id: string, options: ClientOptions): Promise<PooledClient> {
   const client = await buildClient(id, options);
-  return { client, options: client.deepExtend({}, client.options) };
+  return { client, options: client.deepExtend({}, client.options), idleSince: 0 };
 }
 
 /**
@@ -178,11 +181,22 @@ export async function withExchangeClient<T>(
     throw error;
   }
   wipe(pooled);
+  pooled.idleSince = Date.now();
+  pruneIdleClients(pooled.idleSince);
   const key = poolKey(id, options);
   const clients = idle.get(key);
   if (!clients) idle.set(key, [pooled]);
   else if (clients.length < MAX_IDLE_CLIENTS) clients.push(pooled);
   return result;
+}
+
+/** Drops clients idle for over IDLE_CLIENT_TTL_MS. Loans take the newest, so each list is oldest first. */
+export function pruneIdleClients(now = Date.now()): void {
+  for (const [key, clients] of idle) {
+    const stale = clients.findIndex((pooled) => now - pooled.idleSince <= IDLE_CLIENT_TTL_MS);
+    if (stale === -1) idle.delete(key);
+    else if (stale > 0) clients.splice(0, stale);
+  }
 }
 
 /** Idle clients of one kind: tests check what a returned client still holds. */
