@@ -1,7 +1,6 @@
 import 'server-only';
 import type { Exchange } from 'ccxt';
 import { adapters } from './adapters';
-import { withClient } from './call';
 import { withExchangeClient } from './client';
 import type { BalanceResult, ExchangeConnection } from './types';
 import { rowsFromCcxtBalance } from './wallets';
@@ -18,6 +17,6 @@ async function genericBalances(client: Exchange): Promise<BalanceResult> {
 export async function fetchBalances(connection: ExchangeConnection): Promise<BalanceResult> {
   const adapter = adapters[connection.exchangeId];
   return withExchangeClient(connection.exchangeId, connection.credentials, { sandbox: connection.sandbox }, (client) =>
-    withClient(client, (c) => (adapter ? adapter.fetchBalances(c) : genericBalances(c))),
+    adapter ? adapter.fetchBalances(client) : genericBalances(client),
   );
 }

@@ -3,6 +3,7 @@ import type { Exchange } from 'ccxt';
 import type { ExchangeCredentials } from '@/lib/vault/credentials';
 import { adapters } from './adapters';
 import { loadExchangeClass } from './ccxt-loader';
+import { withClient } from './call';
 import { applyApiOverride } from './redirect';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -148,8 +149,8 @@ function wipe(pooled: PooledClient): void {
   pooled.client.options = pooled.client.deepExtend({}, pooled.options);
 }
 
-async function borrow(id: string, credentials: ExchangeCredentials, options: ClientOptions): Promise<PooledClient> {
-  const pooled = idle.get(poolKey(id, options))?.pop() ?? (await buildPooled(id, options));
+async function borrow(key: string, id: string, credentials: ExchangeCredentials, options: ClientOptions) {
+  const pooled = idle.get(key)?.pop() ?? (await buildPooled(id, options));
   // A limiter of its own per loan, as a new client has: one account's waits are not the next one's.
   pooled.client.initThrottler();
   Object.assign(pooled.client, credentials);
@@ -161,10 +162,19 @@ async function buildPooled(id: string, options: ClientOptions): Promise<PooledCl
   return { client, options: client.deepExtend({}, client.options), idleSince: 0 };
 }
 
+function giveBack(key: string, pooled: PooledClient): void {
+  pooled.idleSince = Date.now();
+  pruneIdleClients(pooled.idleSince);
+  const clients = idle.get(key);
+  if (!clients) idle.set(key, [pooled]);
+  else if (clients.length < MAX_IDLE_CLIENTS) clients.push(pooled);
+}
+
 /**
- * Runs `run` on a client holding `credentials`, lent from the pool. The client goes back wiped when
- * `run` succeeds; after a failure it is dropped, since requests `run` started may still be in flight
- * and would write their answers onto the next account's client.
+ * Runs `run` on a client holding `credentials`, lent from the pool; a thrown error carries the
+ * exchange's Retry-After (`withClient`). The client is wiped either way and
+ * goes back when `run` succeeds; after a failure it is dropped, since requests `run` started may
+ * still be in flight and would write their answers onto the next account's client.
  */
 export async function withExchangeClient<T>(
   id: string,
@@ -172,22 +182,17 @@ export async function withExchangeClient<T>(
   options: ClientOptions,
   run: (client: Exchange) => Promise<T>,
 ): Promise<T> {
-  const pooled = await borrow(id, credentials, options);
-  let result: T;
-  try {
-    result = await run(pooled.client);
-  } catch (error) {
-    wipe(pooled);
-    throw error;
-  }
-  wipe(pooled);
-  pooled.idleSince = Date.now();
-  pruneIdleClients(pooled.idleSince);
   const key = poolKey(id, options);
-  const clients = idle.get(key);
-  if (!clients) idle.set(key, [pooled]);
-  else if (clients.length < MAX_IDLE_CLIENTS) clients.push(pooled);
-  return result;
+  const pooled = await borrow(key, id, credentials, options);
+  let succeeded = false;
+  try {
+    const result = await withClient(pooled.client, run);
+    succeeded = true;
+    return result;
+  } finally {
+    wipe(pooled);
+    if (succeeded) giveBack(key, pooled);
+  }
 }
 
 /** Drops clients idle for over IDLE_CLIENT_TTL_MS. Loans take the newest, so each list is oldest first. */

@@ -1,6 +1,5 @@
 import 'server-only';
 import { adapters } from './adapters';
-import { withClient } from './call';
 import { withExchangeClient } from './client';
 import type { ExchangeConnection, PermissionProbe } from './types';
 
@@ -13,6 +12,6 @@ export async function probePermissions(connection: ExchangeConnection): Promise<
   const adapter = adapters[connection.exchangeId];
   if (!adapter) return 'unknown';
   return withExchangeClient(connection.exchangeId, connection.credentials, { sandbox: connection.sandbox }, (client) =>
-    withClient(client, (c) => adapter.probePermissions(c)),
+    adapter.probePermissions(client),
   );
 }
