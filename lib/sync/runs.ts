@@ -28,6 +28,9 @@ export class ConnectionNotFoundError extends Error {
 }
 
 // The ON CONFLICT target names the partial unique index `sync_runs_one_pending_per_connection`.
+// Every insert into sync_runs selects its connection and locks it (FOR KEY SHARE here, FOR UPDATE in the
+// scheduler): sync_runs has no declared foreign key (migration 0005), and the lock is what keeps a run
+// from outliving a connection deleted at the same moment.
 const onePendingPerConnection = sql`(connection_id) where status in ('queued', 'running')`;
 
 export function clipError(message: string): string {
@@ -50,6 +53,7 @@ export async function enqueueRun(
         select c.id, c.user_id, ${input.trigger}
         from exchange_connections c
         where c.id = ${input.connectionId}::uuid and c.user_id = ${input.userId}::uuid and c.disconnected_at is null
+        for key share of c
         on conflict ${onePendingPerConnection} do nothing
         returning id`),
     );
@@ -99,6 +103,7 @@ export async function enqueueRunsForUser(
     await db.execute(sql`
       insert into sync_runs (connection_id, user_id, trigger)
       select c.id, c.user_id, ${trigger} from exchange_connections c where ${syncable}
+      for key share of c
       on conflict ${onePendingPerConnection} do nothing
       returning id`),
   );
