@@ -1,5 +1,5 @@
 // `npm run bench`: measures hot paths and prints JSON. Numbers, not assertions: compare runs by eye or in CI logs.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseKeyring } from '@/lib/vault/keyring';
 import { coldLoadBench, syncBench } from './exchanges';
@@ -48,6 +48,18 @@ function vaultBench() {
   };
 }
 
+/**
+ * A fixed CPU task timed before and after the rest: this machine's speed drifts by ±20% over an hour,
+ * so numbers of two runs compare only next to this.
+ */
+function machineSpeed(): number {
+  let digest = Buffer.alloc(32);
+  const start = performance.now();
+  for (let i = 0; i < 200_000; i++) digest = createHash('sha256').update(digest).digest();
+  return Math.round(performance.now() - start);
+}
+
+const speedBefore = machineSpeed();
 const report = {
   node: process.version,
   vault: vaultBench(),
@@ -63,4 +75,5 @@ const report = {
   })(),
   inngest: await (await import('./inngest')).inngestBenchmarks(),
 };
-console.info(JSON.stringify(report, null, 2));
+const machine = { sha256Chain200kMsBefore: speedBefore, sha256Chain200kMsAfter: machineSpeed() };
+console.info(JSON.stringify({ ...report, machine }, null, 2));
