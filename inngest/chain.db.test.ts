@@ -15,7 +15,7 @@ import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { insertCredentials } from '@/lib/vault/store';
 import { inngest } from './client';
 import { connectionDisconnected, userSyncAllRequested } from './events';
-import { syncRequestFor } from './functions/schedule-syncs';
+import { syncRequestFor } from './events';
 import { UNEXPECTED_FAILURE_MESSAGE } from './functions/sync-connection';
 
 // The real chain: events through the fake Event API, the real route handlers, the sync core, the

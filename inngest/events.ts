@@ -16,6 +16,14 @@ export const connectionSyncRequested = eventType('connection/sync.requested', {
   schema: z.object({ connectionId: z.string(), runId: z.string(), exchangeId: z.string() }).strict(),
 });
 
+/** The event that runs a queued sync; its id makes a replayed send start the run only once. */
+export function syncRequestFor(run: { connectionId: string; runId: string; exchangeId: string }) {
+  return connectionSyncRequested.create(
+    { connectionId: run.connectionId, runId: run.runId, exchangeId: run.exchangeId },
+    { id: `sync-${run.runId}` },
+  );
+}
+
 /** The user pressed "Sync all": one sync per connection of theirs, through the same path. */
 export const userSyncAllRequested = eventType('user/sync-all.requested', {
   schema: z.object({ userId: z.string() }).strict(),

@@ -3,14 +3,14 @@ import { DrizzleQueryError } from 'drizzle-orm';
 import { NonRetriableError, RetryAfterError, type Context } from 'inngest';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { enqueueRunsForUser, markRunFailed, markStaleRuns } from '@/lib/sync/runs';
-import { claimDueConnections } from '@/lib/sync/schedule';
+import { claimAndSendPage } from '@/lib/sync/schedule-page';
 import { syncConnection } from '@/lib/sync/sync-connection';
-import type { ClaimedSync, SyncOutcome } from '@/lib/sync/types';
+import type { SyncOutcome } from '@/lib/sync/types';
 import { inngest } from './client';
 import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
 import { rotateCredentials } from './functions/rotate-credentials';
-import { SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
+import { SCHEDULE_MAX_PAGES, SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
 import { syncAll } from './functions/sync-all';
 import {
   failureError,
@@ -21,7 +21,8 @@ import {
 
 // The functions' logic against stubs of the sync core; the real chain runs in chain.db.test.ts.
 vi.mock('@/lib/sync/sync-connection', () => ({ syncConnection: vi.fn() }));
-vi.mock('@/lib/sync/schedule', () => ({ claimDueConnections: vi.fn(), SCHEDULE_PAGE_SIZE: 500, PARALLEL_CLAIMS: 2 }));
+vi.mock('@/lib/sync/schedule', () => ({ SCHEDULE_PAGE_SIZE: 500, PARALLEL_CLAIMS: 2 }));
+vi.mock('@/lib/sync/schedule-page', () => ({ claimAndSendPage: vi.fn() }));
 vi.mock('@/lib/sync/runs', () => ({ enqueueRunsForUser: vi.fn(), markRunFailed: vi.fn(), markStaleRuns: vi.fn() }));
 
 const connectionId = '00000000-0000-4000-8000-000000000001';
@@ -147,54 +148,40 @@ describe('sync-connection', () => {
 });
 
 describe('schedule-syncs', () => {
-  const claimed = (count: number, page: number): ClaimedSync[] =>
-    Array.from({ length: count }, (_, i) => ({
-      connectionId: `c-${page}-${i}`,
-      userId: 'u',
-      exchangeId: 'binance',
-      runId: `r-${page}-${i}`,
-    }));
-
   function scheduleTest() {
     return new InngestTestEngine({
       function: scheduleSyncs,
       events: [{ name: 'inngest/scheduled.timer', data: { cron: '* * * * *' } }],
-      // sendEvent would call the real Event API (notes §2.1): mock it by step id.
-      steps: [0, 1, 2].map((page) => ({ id: `send-page-${page}`, handler: () => ({ ids: [] }) })),
     });
   }
 
-  it('pages until a short page and sends each page with idempotent event ids', async () => {
-    vi.mocked(claimDueConnections)
-      .mockResolvedValueOnce(claimed(SCHEDULE_PAGE_SIZE, 0))
-      .mockResolvedValueOnce(claimed(2, 1));
-    const { result, ctx } = await scheduleTest().execute();
-    expect(result).toStrictEqual({ pages: 2, runs: SCHEDULE_PAGE_SIZE + 2 });
-    expect(claimDueConnections).toHaveBeenCalledTimes(2);
-    expect(claimDueConnections).toHaveBeenCalledWith({ limit: SCHEDULE_PAGE_SIZE, parallel: 2 });
-    const sends = vi.mocked(ctx.step.sendEvent).mock.calls;
-    expect(sends.map(([id, batch]) => [id, (batch as unknown[]).length])).toStrictEqual([
-      ['send-page-0', SCHEDULE_PAGE_SIZE],
-      ['send-page-1', 2],
-    ]);
-    expect(sends[1]![1]).toStrictEqual([
-      expect.objectContaining({
-        name: 'connection/sync.requested',
-        id: 'sync-r-1-0',
-        data: { connectionId: 'c-1-0', runId: 'r-1-0', exchangeId: 'binance' },
-      }),
-      expect.objectContaining({
-        id: 'sync-r-1-1',
-        data: { connectionId: 'c-1-1', runId: 'r-1-1', exchangeId: 'binance' },
-      }),
-    ]);
+  it('claims and sends page by page until a short page, and its steps return counts only', async () => {
+    vi.mocked(claimAndSendPage)
+      .mockResolvedValueOnce({ claimed: SCHEDULE_PAGE_SIZE })
+      .mockResolvedValueOnce({ claimed: SCHEDULE_PAGE_SIZE })
+      .mockResolvedValueOnce({ claimed: 2 });
+    const { result, state } = await scheduleTest().execute();
+    expect(result).toStrictEqual({ pages: 3, runs: 2 * SCHEDULE_PAGE_SIZE + 2 });
+    expect(vi.mocked(claimAndSendPage).mock.calls).toStrictEqual(
+      Array(3).fill([{ limit: SCHEDULE_PAGE_SIZE, parallel: 2 }]),
+    );
+    const outputs = await Promise.all(Object.values(state).map((step) => step));
+    expect(outputs).toHaveLength(3);
+    for (const output of outputs) expect(output).toStrictEqual({ claimed: expect.any(Number) });
   });
 
-  it('sends nothing when nothing is due', async () => {
-    vi.mocked(claimDueConnections).mockResolvedValueOnce([]);
-    const { result, ctx } = await scheduleTest().execute();
+  it('stops after one page when nothing is due', async () => {
+    vi.mocked(claimAndSendPage).mockResolvedValueOnce({ claimed: 0 });
+    const { result } = await scheduleTest().execute();
     expect(result).toStrictEqual({ pages: 1, runs: 0 });
-    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+    expect(claimAndSendPage).toHaveBeenCalledOnce();
+  });
+
+  it('stops at SCHEDULE_MAX_PAGES pages, one step each, under Inngest’s 1,000 steps a run', () => {
+    // Running 900 pages through @inngest/test replays the function once per step (minutes); the bound is
+    // the loop's own condition, next to the constant.
+    expect(SCHEDULE_MAX_PAGES).toBeLessThan(1000);
+    expect(SCHEDULE_MAX_PAGES * SCHEDULE_PAGE_SIZE).toBeGreaterThanOrEqual(100_000);
   });
 });
 

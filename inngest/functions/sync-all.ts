@@ -1,7 +1,6 @@
 import { enqueueRunsForUser } from '@/lib/sync/runs';
 import { inngest } from '../client';
-import { userSyncAllRequested } from '../events';
-import { syncRequestFor } from './schedule-syncs';
+import { syncRequestFor, userSyncAllRequested } from '../events';
 
 /**
  * The user's "Sync all": one queued run per connection that can sync, each through the same
