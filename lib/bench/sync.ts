@@ -154,10 +154,14 @@ async function schedulerRun(db: Database, userId: string, portfolioId: string, p
 }
 
 async function schedulerBench(db: Database, userId: string, portfolioId: string, pageSize: number, parallel: number) {
+  // The cron runs every minute, so what counts is a server that has run it before: the first pass of a
+  // fresh process and database is ~15% slower every time (statements prepared and planned, caches filled),
+  // so it is run first and reported on its own, as the end-to-end bench does with its warm-up tick.
+  const warmUp = await schedulerRun(db, userId, portfolioId, pageSize, parallel);
   const runs = [];
   for (let i = 0; i < SCHEDULER_RUNS; i++) runs.push(await schedulerRun(db, userId, portfolioId, pageSize, parallel));
   const databaseMs = summary(runs.map((run) => run.databaseMs));
-  const allClaimedOnce = runs.every((run) => run.claimed === DUE_CONNECTIONS && run.secondPass === 0);
+  const allClaimedOnce = [warmUp, ...runs].every((run) => run.claimed === DUE_CONNECTIONS && run.secondPass === 0);
   return {
     dueConnections: DUE_CONNECTIONS,
     runs: SCHEDULER_RUNS,
@@ -165,12 +169,13 @@ async function schedulerBench(db: Database, userId: string, portfolioId: string,
     pageSize,
     parallelClaims: parallel,
     pages: runs[0]!.pages,
-    runsCreated: runs.map((run) => run.claimed),
-    secondPassRuns: runs.map((run) => run.secondPass),
+    runsCreated: [warmUp, ...runs].map((run) => run.claimed),
+    secondPassRuns: [warmUp, ...runs].map((run) => run.secondPass),
+    warmUpMs: round(warmUp.databaseMs),
     databaseMs,
     goalMs: 2000,
     withinGoal: databaseMs.medianMs <= 2000 && allClaimedOnce,
-    peakHeapGrowthMb: round(Math.max(...runs.map((run) => run.heapGrowth)) / 1024 / 1024),
+    peakHeapGrowthMb: round(Math.max(...[warmUp, ...runs].map((run) => run.heapGrowth)) / 1024 / 1024),
   };
 }
 
