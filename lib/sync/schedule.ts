@@ -62,8 +62,7 @@ async function claimPage(now: string, limit: number, db: Database): Promise<Clai
         on conflict (connection_id) where status in ('queued', 'running') do nothing
         returning id, connection_id
       )
-      select advanced.id as "connectionId", advanced.user_id as "userId", advanced.exchange_id as "exchangeId",
-        queued.id as "runId"
+      select advanced.id as "connectionId", advanced.exchange_id as "exchangeId", queued.id as "runId"
       from advanced left join queued on queued.connection_id = advanced.id`),
   );
 }

@@ -25,9 +25,9 @@ export type SyncOutcome =
   /** The run is no longer queued or running (finished, stale, cancelled): nothing was done. */
   | { status: 'skipped'; reason: string };
 
+/** What a sync event needs, nothing more: each claimed row is read by the app 100,000 times a tick at scale. */
 export interface ClaimedSync {
   connectionId: string;
-  userId: string;
   exchangeId: string;
   runId: string;
 }
