@@ -371,6 +371,21 @@ describe('claimDueConnections', () => {
 
 // sync_runs has no declared foreign key (migration 0005): a trigger deletes the runs of deleted
 // connections, and every insert locks the connection it queues a run for.
+describe('storage', () => {
+  it('the tables every sync rewrites keep free room on their pages (fillfactor)', async () => {
+    const options = rowsOf<{ relname: string; reloptions: string[] | null }>(
+      await getDb().execute(sql`
+        select relname, reloptions from pg_class
+        where relname in ('exchange_connections', 'holdings', 'balance_history') order by relname`),
+    );
+    expect(options).toEqual([
+      { relname: 'balance_history', reloptions: ['fillfactor=80'] },
+      { relname: 'exchange_connections', reloptions: ['fillfactor=50'] },
+      { relname: 'holdings', reloptions: ['fillfactor=50'] },
+    ]);
+  });
+});
+
 describe('runs follow their connection', () => {
   async function allRunsOf(connectionIds: string[]) {
     return getDb().select({ id: syncRuns.id }).from(syncRuns).where(inArray(syncRuns.connectionId, connectionIds));
