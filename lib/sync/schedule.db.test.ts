@@ -369,8 +369,6 @@ describe('claimDueConnections', () => {
   });
 });
 
-// sync_runs has no declared foreign key (migration 0005): a trigger deletes the runs of deleted
-// connections, and every insert locks the connection it queues a run for.
 describe('storage', () => {
   it('the tables every sync rewrites keep free room on their pages (fillfactor)', async () => {
     const options = rowsOf<{ relname: string; reloptions: string[] | null }>(
@@ -386,6 +384,8 @@ describe('storage', () => {
   });
 });
 
+// sync_runs has no declared foreign key (migration 0005): a trigger deletes the runs of deleted
+// connections, and every insert locks the connection it queues a run for.
 describe('runs follow their connection', () => {
   async function allRunsOf(connectionIds: string[]) {
     return getDb().select({ id: syncRuns.id }).from(syncRuns).where(inArray(syncRuns.connectionId, connectionIds));
