@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { signUp } from './helpers';
 import { chooseExchange, connectThroughUi, fillKey, revokeKey, setWallets, simAccount, type Wallets } from './support';
-import type { SimExchangeId } from './exchange-simulator/types';
+import type { SimExchangeId } from '@/lib/testing/exchange-simulator/types';
 
 interface Case {
   exchange: SimExchangeId;

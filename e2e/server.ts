@@ -4,11 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '@/db/client';
-import { migrateDatabase } from '@/db/migrate';
-import { createTestDatabase } from '@/db/test-database';
+import { createTestDatabase, migratePgliteFolder } from '@/lib/testing/test-database';
 import { startTestExecutor } from '@/lib/testing/inngest-executor';
-import { startSimulator } from './exchange-simulator/server';
+import { startSimulator } from '@/lib/testing/exchange-simulator/server';
 import { e2ePorts, writeE2eState } from './state';
 
 // Beside the app: the exchange simulator (every ccxt request goes there) and the in-repo test
@@ -45,9 +43,7 @@ if (serverUrl) {
   console.info(`[e2e] PostgreSQL database ${db.name}`);
 } else {
   env.PGLITE_DIR = path.join(dataDir, 'pglite');
-  const handle = openDatabase({ pgliteDir: env.PGLITE_DIR });
-  await migrateDatabase(handle);
-  await handle.close();
+  await migratePgliteFolder(env.PGLITE_DIR);
   console.info(`[e2e] PGlite database in ${env.PGLITE_DIR}`);
 }
 

@@ -3,8 +3,8 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import postgres from 'postgres';
-import { READ_ONLY } from './exchange-simulator/server';
-import type { SimAccount, SimExchangeId, SimPermissions } from './exchange-simulator/types';
+import { READ_ONLY } from '@/lib/testing/exchange-simulator/server';
+import type { SimAccount, SimExchangeId, SimPermissions } from '@/lib/testing/exchange-simulator/types';
 import { readE2eState, type E2eState } from './state';
 
 let cached: E2eState | undefined;

@@ -3,8 +3,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections, holdings, syncRuns, users } from '@/db/schema';
-import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
-import type { SimAccount } from '@/e2e/exchange-simulator/types';
+import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
+import type { SimAccount } from '@/lib/testing/exchange-simulator/types';
 import { syncAll as appSyncAll, syncNow as appSyncNow } from '@/lib/connections/sync-now';
 import { enqueueRun } from '@/lib/sync/runs';
 import { withTestDatabase } from '@/lib/testing/database';
@@ -13,9 +13,9 @@ import { withSimulator } from '@/lib/testing/simulator';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { insertCredentials } from '@/lib/vault/store';
-import { inngest } from './client';
-import { connectionDisconnected, userSyncAllRequested } from './events';
-import { syncRequestFor } from './events';
+import { inngest } from '@/lib/jobs/client';
+import { connectionDisconnected, userSyncAllRequested } from '@/lib/jobs/events';
+import { syncRequestFor } from '@/lib/jobs/events';
 import { UNEXPECTED_FAILURE_MESSAGE } from './functions/sync-connection';
 
 // The real chain: events through the fake Event API, the real route handlers, the sync core, the
@@ -28,7 +28,7 @@ let executor!: TestExecutor;
 
 beforeAll(async () => {
   setKeyring(parseKeyring(`k1:${randomBytes(32).toString('base64')}`));
-  executor = await startTestExecutor();
+  executor = await startTestExecutor({ loadRoute: () => import('@/app/api/inngest/route') });
 });
 afterAll(async () => {
   await executor?.close();

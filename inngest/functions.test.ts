@@ -6,7 +6,7 @@ import { enqueueRunsForUser, markRunFailed, markStaleRuns } from '@/lib/sync/run
 import { claimAndSendPage } from '@/lib/sync/schedule-page';
 import { syncConnection } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
-import { inngest } from './client';
+import { inngest } from '@/lib/jobs/client';
 import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
 import { rotateCredentials } from './functions/rotate-credentials';

@@ -1,6 +1,6 @@
 import { cron } from 'inngest';
 import { markStaleRuns } from '@/lib/sync/runs';
-import { inngest } from '../client';
+import { inngest } from '@/lib/jobs/client';
 
 /**
  * Every five minutes, runs stuck in `running` for over ten minutes (a crashed worker, a lost

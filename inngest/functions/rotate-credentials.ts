@@ -1,6 +1,6 @@
 import { addBatch, rotateBatch, type RotationTotals } from '@/lib/vault/rotate';
-import { inngest } from '../client';
-import { credentialsRotationRequested } from '../events';
+import { inngest } from '@/lib/jobs/client';
+import { credentialsRotationRequested } from '@/lib/jobs/events';
 
 /**
  * Production path of `npm run vault:rotate`: the same batches, one durable step each, so a crash

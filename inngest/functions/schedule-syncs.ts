@@ -1,7 +1,7 @@
 import { cron } from 'inngest';
 import { PARALLEL_CLAIMS, SCHEDULE_PAGE_SIZE } from '@/lib/sync/schedule';
 import { claimAndSendPage } from '@/lib/sync/schedule-page';
-import { inngest } from '../client';
+import { inngest } from '@/lib/jobs/client';
 
 export { SCHEDULE_PAGE_SIZE };
 /** One step a page, under Inngest's 1,000 steps a run: up to 3.6 million due connections a minute. */

@@ -1,6 +1,6 @@
 import { enqueueRunsForUser } from '@/lib/sync/runs';
-import { inngest } from '../client';
-import { syncRequestFor, userSyncAllRequested } from '../events';
+import { inngest } from '@/lib/jobs/client';
+import { syncRequestFor, userSyncAllRequested } from '@/lib/jobs/events';
 
 /**
  * The user's "Sync all": one queued run per connection that can sync, each through the same

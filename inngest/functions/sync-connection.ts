@@ -1,14 +1,12 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 import { NonRetriableError, RetryAfterError } from 'inngest';
+import { DEFAULT_RATE_LIMIT_WAIT_MS } from '@/lib/exchanges/errors';
 import { markRunFailed } from '@/lib/sync/runs';
 import { syncConnection as runSync } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
 import { safeErrorMessage } from '@/lib/vault/redact';
-import { inngest } from '../client';
-import { connectionDisconnected, connectionSyncRequested } from '../events';
-
-/** When the exchange asks us to slow down without saying for how long. */
-const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+import { inngest } from '@/lib/jobs/client';
+import { connectionDisconnected, connectionSyncRequested } from '@/lib/jobs/events';
 
 /** Shown for a failure the sync core did not classify (a bug or an outage of our own, not the exchange). */
 export const UNEXPECTED_FAILURE_MESSAGE = 'The sync stopped on an unexpected error. It will run again on schedule.';

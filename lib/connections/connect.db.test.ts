@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
+import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 import { setKeyring } from '@/lib/vault/keyring';
@@ -20,7 +20,7 @@ import {
   savedRowsOf,
   sortHoldings,
   useTestKeyring,
-} from './test-fixtures';
+} from '@/lib/testing/fixtures';
 
 withTestDatabase({ isolated: true });
 let sim: ExchangeSimulator;

@@ -2,8 +2,8 @@ import 'server-only';
 import { and, eq, inArray } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { exchangeConnections, exchangeCredentials, holdings, syncRuns } from '@/db/schema';
-import { connectionDisconnected } from '@/inngest/events';
-import { dispatch } from './dispatch';
+import { connectionDisconnected } from '@/lib/jobs/events';
+import { dispatch } from '@/lib/jobs/dispatch';
 import { notFound, type Result } from './result';
 import { disconnectSchema, isConnectionId, parseInput, type DisconnectInput } from './schemas';
 

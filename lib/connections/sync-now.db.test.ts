@@ -15,7 +15,7 @@ import {
   startFakeEventApi,
   startSilentServer,
   withKeyringAndEventApi,
-} from './test-fixtures';
+} from '@/lib/testing/fixtures';
 
 withTestDatabase({ isolated: true });
 

@@ -2,9 +2,9 @@ import 'server-only';
 import { and, count, eq, isNull, notInArray } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { exchangeConnections, type ConnectionStatus } from '@/db/schema';
-import { connectionSyncRequested, userSyncAllRequested } from '@/inngest/events';
+import { connectionSyncRequested, userSyncAllRequested } from '@/lib/jobs/events';
 import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
-import { dispatch } from './dispatch';
+import { dispatch } from '@/lib/jobs/dispatch';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
 import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { balanceHistory, exchangeConnections } from '@/db/schema';
-import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
+import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { enqueueRun } from '@/lib/sync/runs';
 import { applySyncResult } from '@/lib/sync/sync-connection';
 import { withTestDatabase } from '@/lib/testing/database';
@@ -24,7 +24,7 @@ import {
   sortHoldings,
   startFakeEventApi,
   withKeyringAndEventApi,
-} from './test-fixtures';
+} from '@/lib/testing/fixtures';
 import { updateConnection } from './update';
 
 withTestDatabase({ isolated: true });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ExchangeSimulator, READ_ONLY } from '@/e2e/exchange-simulator/server';
-import type { FaultKind, SimAccount } from '@/e2e/exchange-simulator/types';
+import { type ExchangeSimulator, READ_ONLY } from '@/lib/testing/exchange-simulator/server';
+import type { FaultKind, SimAccount } from '@/lib/testing/exchange-simulator/types';
 import { EARN_WARNING, FUNDING_WARNING } from './adapters/binance';
 import { fetchBalances } from './balances';
 import { clearSharedMarkets } from './client';

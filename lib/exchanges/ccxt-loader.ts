@@ -40,13 +40,3 @@ export function loadExchangeClass(id: string): Promise<ExchangeClass> {
   }
   return loading;
 }
-
-export type CcxtErrors = (typeof import('ccxt'))['errors'];
-
-let errors: Promise<CcxtErrors> | undefined;
-
-/** ccxt's error classes, from the module instance every loaded exchange throws from. */
-export function loadCcxtErrors(): Promise<CcxtErrors> {
-  errors ??= import(/* webpackIgnore: true */ /* turbopackIgnore: true */ fileUrl('src/base/errors.js'));
-  return errors;
-}

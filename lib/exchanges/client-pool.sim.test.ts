@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Exchange } from 'ccxt';
-import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
-import type { SimAccount } from '@/e2e/exchange-simulator/types';
+import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
+import type { SimAccount } from '@/lib/testing/exchange-simulator/types';
 import { withSimulator } from '@/lib/testing/simulator';
 import { fetchBalances } from './balances';
 import { clearSharedMarkets, IDLE_CLIENT_TTL_MS, idleClients, pruneIdleClients } from './client';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
-import type { FaultKind, SimAccount } from '@/e2e/exchange-simulator/types';
+import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
+import type { FaultKind, SimAccount } from '@/lib/testing/exchange-simulator/types';
 import type { ExchangeCredentials } from '@/lib/vault/credentials';
 import { fetchBalances } from './balances';
 import { createExchangeClient } from './client';

@@ -13,7 +13,8 @@ export interface ExchangeErrorInfo {
 /** Set on a thrown error by the exchange layer from the response's Retry-After header. */
 export const RETRY_AFTER = Symbol.for('coinsphere.retryAfterMs');
 
-const DEFAULT_RATE_LIMIT_BACKOFF_MS = 60_000;
+/** How long to wait when an exchange rate-limits us without saying for how long. */
+export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 // Exchange codes that ccxt maps to a generic class (or to the wrong one) in 4.5.x. Numbers are matched
 // whole, so a millisecond timestamp in a message cannot pass for one. Not a bare "recvWindow": every
@@ -75,7 +76,7 @@ export function classifyExchangeError(error: unknown, secrets: readonly string[]
   if (is('RateLimitExceeded', 'DDoSProtection') || RATE_LIMIT_CODES.test(message)) {
     const annotated = (error as Record<symbol, unknown> | null)?.[RETRY_AFTER];
     const retryAfterMs =
-      typeof annotated === 'number' ? annotated : (banUntil(message) ?? DEFAULT_RATE_LIMIT_BACKOFF_MS);
+      typeof annotated === 'number' ? annotated : (banUntil(message) ?? DEFAULT_RATE_LIMIT_WAIT_MS);
     return {
       kind: 'rate_limit',
       retryAfterMs,

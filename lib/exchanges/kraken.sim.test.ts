@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ExchangeSimulator } from '@/e2e/exchange-simulator/server';
-import type { FaultKind, SimAccount, SimPermissions } from '@/e2e/exchange-simulator/types';
+import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
+import type { FaultKind, SimAccount, SimPermissions } from '@/lib/testing/exchange-simulator/types';
 import { fetchBalances } from './balances';
 import { clearSharedMarkets } from './client';
 import { classifyExchangeError } from './errors';

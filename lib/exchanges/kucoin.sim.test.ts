@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ExchangeSimulator, READ_ONLY } from '@/e2e/exchange-simulator/server';
-import type { FaultKind, SimAccount } from '@/e2e/exchange-simulator/types';
+import { type ExchangeSimulator, READ_ONLY } from '@/lib/testing/exchange-simulator/server';
+import type { FaultKind, SimAccount } from '@/lib/testing/exchange-simulator/types';
 import { MAIN_WALLET_WARNING } from './adapters/kucoin';
 import { loadExchangeClass } from './ccxt-loader';
 import { fetchBalances } from './balances';

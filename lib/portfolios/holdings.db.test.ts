@@ -3,7 +3,7 @@ import { getDb } from '@/db';
 import { holdings, syncRuns } from '@/db/schema';
 import { listSyncRuns, getConnectionHoldings } from '@/lib/connections/detail';
 import { getSyncStatus } from '@/lib/connections/status';
-import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/sync/testing';
+import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { withTestDatabase } from '@/lib/testing/database';
 import { getPortfolio, normalizeDecimal } from './holdings';
 

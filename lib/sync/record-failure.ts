@@ -2,14 +2,11 @@ import 'server-only';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, exchangeCredentials, syncRuns, type ConnectionStatus } from '@/db/schema';
-import type { ExchangeErrorKind } from '@/lib/exchanges/errors';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, type ExchangeErrorKind } from '@/lib/exchanges/errors';
 import { backoffSecondsSql } from './backoff';
 import { clipError } from './runs';
 
 export type SyncFailureKind = ExchangeErrorKind | 'not_found';
-
-/** How long a rate-limited connection waits when the exchange did not say. */
-export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 /** Retrying cannot help: the keys were refused, or the connection is gone. */
 export function isRetriable(kind: SyncFailureKind): boolean {

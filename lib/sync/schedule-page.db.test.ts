@@ -2,14 +2,14 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections, syncRuns } from '@/db/schema';
-import { dispatch } from '@/lib/connections/dispatch';
+import { dispatch } from '@/lib/jobs/dispatch';
 import { withTestDatabase } from '@/lib/testing/database';
 import { setKeyring } from '@/lib/vault/keyring';
 import { claimAndSendPage, SEND_BATCH_SIZE } from './schedule-page';
-import { createTestConnection, createTestUser, useTestKeyring } from './testing';
+import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 
 // Inngest's event API is the one thing stubbed here: the claim, the runs and the release are real.
-vi.mock('@/lib/connections/dispatch', () => ({ dispatch: vi.fn() }));
+vi.mock('@/lib/jobs/dispatch', () => ({ dispatch: vi.fn() }));
 
 // Claims scan the whole table: this file gets a database of its own.
 withTestDatabase({ isolated: true });

@@ -1,13 +1,13 @@
 import 'server-only';
-import { syncRequestFor } from '@/inngest/events';
-import { dispatch } from '@/lib/connections/dispatch';
+import { syncRequestFor } from '@/lib/jobs/events';
+import { dispatch } from '@/lib/jobs/dispatch';
 import { claimDueConnections, releaseClaims } from './schedule';
 
 /** Events per request to Inngest's event API, well under its 5,000 events (and its size limit) a request. */
 export const SEND_BATCH_SIZE = 1000;
 
 /** No user is waiting on the cron: the event API gets longer than Sync now's 2.5 s before a batch counts as lost. */
-const SEND_TIMEOUT_MS = 20_000;
+const BATCH_SEND_TIMEOUT_MS = 20_000;
 
 /**
  * One page of the scheduler: claims up to `limit` due connections (their queued runs are created and
@@ -31,7 +31,7 @@ export async function claimAndSendPage(options: {
     batches.push(runs.slice(start, start + SEND_BATCH_SIZE));
   }
   const sent = await Promise.all(
-    batches.map((batch) => dispatch(batch.map(syncRequestFor), { timeoutMs: SEND_TIMEOUT_MS })),
+    batches.map((batch) => dispatch(batch.map(syncRequestFor), { timeoutMs: BATCH_SEND_TIMEOUT_MS })),
   );
   const unsent = batches.flatMap((batch, i) => (sent[i]!.ok ? [] : batch));
   if (unsent.length > 0) {

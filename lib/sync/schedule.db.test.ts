@@ -22,7 +22,7 @@ import {
   recordingDatabase,
   useTestKeyring,
   type ConnectionValues,
-} from './testing';
+} from '@/lib/testing/factories';
 
 // The scheduler and the stale sweep scan whole tables: this file gets a database of its own.
 const database = withTestDatabase({ isolated: true });

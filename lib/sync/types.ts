@@ -1,7 +1,7 @@
-import type { SyncTrigger } from '@/db/schema';
+import type { SyncStatus, SyncTrigger } from '@/db/schema';
 import type { ExchangeErrorKind } from '@/lib/exchanges/errors';
 
-export type { SyncTrigger };
+export type { SyncStatus, SyncTrigger };
 
 export interface PendingRun {
   runId: string;

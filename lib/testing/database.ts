@@ -2,7 +2,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { setDatabaseHandle } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
-import { createTestDatabase } from '@/db/test-database';
+import { createTestDatabase } from '@/lib/testing/test-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { createTestDatabase } from '@/db/test-database';
+import { createTestDatabase } from '@/lib/testing/test-database';
 
 /** One fresh PostgreSQL database per run when DATABASE_URL is set; dropped when the run ends. */
 export default async function setup(project: TestProject) {

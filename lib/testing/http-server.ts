@@ -20,15 +20,3 @@ export async function startHttpServer(handler: (req: IncomingMessage, res: Serve
       }),
   };
 }
-
-/**
- * Sends a ccxt exchange's requests to `baseUrl` at the transport layer ("https://api.binance.com/x"
- * becomes "<baseUrl>/api.binance.com/x"), so every signed byte and URL-dependent code path stays as
- * in production.
- */
-export function redirectExchange(exchange: { fetchImplementation: unknown }, baseUrl: string): void {
-  exchange.fetchImplementation = (url: string, init?: RequestInit & { timeout?: unknown; agent?: unknown }) => {
-    const { timeout: _timeout, agent: _agent, ...rest } = init ?? {};
-    return fetch(url.replace(/^https?:\/\//, `${baseUrl}/`), rest);
-  };
-}

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { inngest } from '@/inngest/client';
+import { inngest } from '@/lib/jobs/client';
 import { startHttpServer } from './http-server';
 
 /**
  * TEST SUPPORT ONLY: a stand-in for the Inngest executor, so tests can run our functions through
- * the real `app/api/inngest/route.ts` handlers (called in-process with `new Request`) over
+ * the real `/api/inngest` route handlers (loaded in-process and called with `new Request`, or over HTTP) over
  * Inngest's HTTP protocol, without the Go dev server (not installable here).
  *
  * Modelled: PUT sync (the SDK posts its function configs to our fake `/fn/register`), memoised
@@ -18,7 +18,7 @@ import { startHttpServer } from './http-server';
  * Not modelled: throttle, concurrency, debounce, rate limits, batching, priority, real cron time,
  * waitForEvent matching (it times out at once), invoke, checkpointing. Assert those through config.
  *
- * Start it before anything imports the route module (it imports the route itself, once the
+ * Start it before anything imports the route module (it loads the route itself, once the
  * environment points at the fake API). Runs execute in the background; `settled()` waits for them.
  */
 
@@ -108,6 +108,12 @@ export interface TestExecutorOptions {
    * first event or tick, since it may start after the executor.
    */
   routeUrl?: string;
+  /**
+   * The app's `/api/inngest` route module, loaded in-process (tests and benches pass
+   * `() => import('@/app/api/inngest/route')`). Called only after the environment points at the fake
+   * API: serve() fixes its register URL from the environment when it is created.
+   */
+  loadRoute?: () => Promise<unknown>;
   /** Port of the fake API (0: any free port). */
   port?: number;
 }
@@ -182,13 +188,13 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
   if (options.routeUrl) {
     POST = PUT = remoteRoute(options.routeUrl);
   } else {
+    if (!options.loadRoute) throw new Error('startTestExecutor: pass routeUrl (remote app) or loadRoute (in-process)');
     process.env.INNGEST_DEV = '1';
     process.env.INNGEST_BASE_URL = server.url;
     // The client read the environment when it was created; sends made outside a request need this too.
     inngest.setEnvVars({ INNGEST_DEV: '1', INNGEST_BASE_URL: server.url });
-    // Imported now, not at the top: serve() fixes its register URL from the environment when created.
     // Typed for NextRequest; inngest/next reads only what a plain Request has.
-    ({ POST, PUT } = (await import('@/app/api/inngest/route')) as unknown as Record<'POST' | 'PUT', RouteHandler>);
+    ({ POST, PUT } = (await options.loadRoute()) as Record<'POST' | 'PUT', RouteHandler>);
   }
 
   let syncing: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startSimulator, type ExchangeSimulator } from '@/e2e/exchange-simulator/server';
+import { startSimulator, type ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { clearSharedMarkets } from '@/lib/exchanges/client';
 
 /**

@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { format } from 'node:util';
 import ccxt, { type Exchange } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redirectExchange, startHttpServer } from '@/lib/testing/http-server';
+import { redirectTransport } from '@/lib/exchanges/redirect';
+import { startHttpServer } from '@/lib/testing/http-server';
 import { redactSecrets, safeErrorMessage } from './redact';
 
 // Real ccxt talking HTTP to a local server that misbehaves the way exchanges do. The messages and
@@ -41,7 +42,7 @@ afterAll(() => server.close());
 function make(id: 'binance' | 'htx' | 'kucoin' | 'okx' | 'kraken', verbose = false) {
   const ExchangeClass = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[id]!;
   const exchange = new ExchangeClass({ ...canary, timeout: 400, enableRateLimit: false });
-  redirectExchange(exchange as unknown as { fetchImplementation: unknown }, server.url);
+  redirectTransport(exchange, server.url);
   const logs: string[] = [];
   if (verbose) {
     exchange.verbose = true;

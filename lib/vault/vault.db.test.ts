@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { InngestTestEngine } from '@inngest/test';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections, exchangeCredentials, users } from '@/db/schema';
-import { rotateCredentials as rotateCredentialsFunction } from '@/inngest/functions/rotate-credentials';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { withTestDatabase } from '@/lib/testing/database';
 import { DecryptError } from './cipher';
@@ -204,29 +202,6 @@ describe('rotation', () => {
     expect(usage.missingKids).toContain('k1');
     await expect(loadCredentials(userId, orphan)).rejects.toMatchObject({ reason: 'unknown_key' });
     await getDb().delete(exchangeConnections).where(eq(exchangeConnections.id, orphan));
-  });
-
-  it('runs as a durable Inngest function whose step outputs hold counts and ids only', async () => {
-    useRing(ringK1);
-    const userId = await newUser();
-    const credentials = credentialsFor('inngest');
-    const connectionId = await connect(userId, credentials);
-    const oldCiphertext = (await storedRow(connectionId)).ciphertext;
-    useRing(ringK2K1);
-
-    const engine = new InngestTestEngine({ function: rotateCredentialsFunction });
-    const { result, error, state } = await engine.execute({
-      events: [{ name: 'vault/credentials.rotation.requested', data: {} }],
-    });
-    expect(error).toBeUndefined();
-    expect(result).toMatchObject({ failedIds: [] });
-    expect((result as { rotated: number }).rotated).toBeGreaterThanOrEqual(1);
-    expect((await storedRow(connectionId)).keyId).toBe('k2');
-
-    const persisted = JSON.stringify({ result, state });
-    for (const value of Object.values(credentials)) expect(persisted).not.toContain(value);
-    expect(persisted).not.toContain(oldCiphertext.slice(0, 20));
-    expect(persisted).not.toMatch(/v1\.k[12]\./);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { SyncStatus, SyncTrigger } from '@/db/schema';
+import type { SyncStatus, SyncTrigger } from '@/lib/sync/types';
 
 /** What started a run, in the words of the button or event the user knows. */
 export const TRIGGER_WORDS: Record<SyncTrigger, string> = {

@@ -1,4 +1,4 @@
-// One measurement in a fresh process: `tsx --conditions=react-server lib/bench/cold-load.ts layer|ccxt`.
+// One measurement in a fresh process: `tsx --conditions=react-server bench/cold-load.ts layer|ccxt`.
 import { performance } from 'node:perf_hooks';
 
 const mode = process.argv[2];

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inngest } from '@/inngest/client';
-import { connectionDisconnected } from '@/inngest/events';
-import { dispatch, SEND_TIMEOUT_MS } from './dispatch';
-import { pointInngestAt, refusingUrl, startFakeEventApi, startSilentServer } from './test-fixtures';
+import { inngest } from '@/lib/jobs/client';
+import { connectionDisconnected } from '@/lib/jobs/events';
+import { dispatch, INTERACTIVE_SEND_TIMEOUT_MS } from './dispatch';
+import { pointInngestAt, refusingUrl, startFakeEventApi, startSilentServer } from '@/lib/testing/fixtures';
 
 // The Event API stand-ins of the lib/connections tests; no database needed.
 let eventApi: Awaited<ReturnType<typeof startFakeEventApi>>;
@@ -32,7 +32,7 @@ describe('dispatch', () => {
     pointInngestAt(await refusingUrl());
     const started = performance.now();
     expect(await dispatch(event)).toEqual({ ok: false, reason: 'error' });
-    expect(performance.now() - started).toBeLessThan(SEND_TIMEOUT_MS + 200);
+    expect(performance.now() - started).toBeLessThan(INTERACTIVE_SEND_TIMEOUT_MS + 200);
   });
 
   it('stops waiting for an event API that never answers', async () => {

@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { getDb, setDatabaseHandle, type Database } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
-import { createTestDatabase } from '@/db/test-database';
+import { createTestDatabase } from '@/lib/testing/test-database';
 import { exchangeConnections, syncRuns, users } from '@/db/schema';
 import type { BalanceRow } from '@/lib/exchanges/types';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';

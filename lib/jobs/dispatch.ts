@@ -1,5 +1,5 @@
 import 'server-only';
-import { inngest } from '@/inngest/client';
+import { inngest } from '@/lib/jobs/client';
 import { safeErrorMessage } from '@/lib/vault/redact';
 
 /**
@@ -7,7 +7,7 @@ import { safeErrorMessage } from '@/lib/vault/redact';
  * the connection and never answers hangs it for minutes) and retries 5 times, so we stop waiting after
  * this. Below 3 s so that "Sync now", with its few database round trips, answers within 3 s.
  */
-export const SEND_TIMEOUT_MS = 2_500;
+export const INTERACTIVE_SEND_TIMEOUT_MS = 2_500;
 
 export type DispatchResult = { ok: true; ids: string[] } | { ok: false; reason: 'timeout' | 'error' };
 
@@ -19,7 +19,7 @@ type SendPayload = Parameters<typeof inngest.send>[0];
  * finds no queued run and does nothing).
  */
 export async function dispatch(events: SendPayload, options: { timeoutMs?: number } = {}): Promise<DispatchResult> {
-  const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? INTERACTIVE_SEND_TIMEOUT_MS;
   const names = (Array.isArray(events) ? events : [events]).map((event) => event.name).join(', ');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<DispatchResult>((resolve) => {

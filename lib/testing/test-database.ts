@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { openDatabase } from './client';
-import { migrateDatabase } from './migrate';
+import { openDatabase } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
 
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 
@@ -51,4 +51,14 @@ export async function createTestDatabase(serverUrl: string, prefix: string) {
       }
     },
   };
+}
+
+/** Creates (or opens) a PGlite database in `dir` and applies the migrations, then closes it. */
+export async function migratePgliteFolder(dir: string): Promise<void> {
+  const handle = openDatabase({ pgliteDir: dir });
+  try {
+    await migrateDatabase(handle);
+  } finally {
+    await handle.close();
+  }
 }

@@ -6,10 +6,10 @@ import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { setDatabaseHandle } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
 import { exchangeConnections, portfolios, syncRuns, users } from '@/db/schema';
-import { createTestDatabase } from '@/db/test-database';
+import { createTestDatabase } from '@/lib/testing/test-database';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { NewAccount } from '@/e2e/exchange-simulator/server';
+import type { NewAccount } from '@/lib/testing/exchange-simulator/server';
 import { clearSharedMarkets, MAX_IDLE_CLIENTS } from '@/lib/exchanges/client';
 import { DEFAULT_PORTFOLIO_NAME } from '@/lib/portfolios/default-portfolio';
 import { startTestExecutor } from '@/lib/testing/inngest-executor';
@@ -44,7 +44,7 @@ async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; kind: stri
  * are added through its control API.
  */
 async function startSimulatorProcess() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/exchange-simulator/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/testing/exchange-simulator/main.ts'], {
     env: { ...process.env, SIMULATOR_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -84,7 +84,7 @@ export async function inngestBenchmarks() {
   const database = await openBenchDatabase();
   setDatabaseHandle(database.handle);
   const db = database.handle.db;
-  const executor = await startTestExecutor({ concurrency: EXECUTOR_CONCURRENCY });
+  const executor = await startTestExecutor({ loadRoute: () => import('@/app/api/inngest/route'), concurrency: EXECUTOR_CONCURRENCY });
   try {
     const userIds = (
       await db

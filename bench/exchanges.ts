@@ -15,7 +15,7 @@ export function coldLoadBench(runs = 5) {
     const samples = Array.from({ length: runs }, () => {
       const out = spawnSync(
         process.execPath,
-        ['--import', 'tsx', '--conditions=react-server', 'lib/bench/cold-load.ts', mode],
+        ['--import', 'tsx', '--conditions=react-server', 'bench/cold-load.ts', mode],
         { cwd: root, encoding: 'utf8' },
       );
       return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; rssMb: number };
@@ -36,7 +36,7 @@ type VerifiedId = 'binance' | 'coinbase' | 'kraken' | 'kucoin';
  */
 export async function syncBench(readsPerExchange = 30) {
   const { generateKeyPairSync, randomBytes } = await import('node:crypto');
-  const { startSimulator } = await import('@/e2e/exchange-simulator/server');
+  const { startSimulator } = await import('@/lib/testing/exchange-simulator/server');
   const { createExchangeClient, clearSharedMarkets } = await import('@/lib/exchanges/client');
   const { adapters } = await import('@/lib/exchanges/adapters');
   const { fetchBalances } = await import('@/lib/exchanges/balances');
