@@ -84,7 +84,10 @@ export async function inngestBenchmarks() {
   const database = await openBenchDatabase();
   setDatabaseHandle(database.handle);
   const db = database.handle.db;
-  const executor = await startTestExecutor({ loadRoute: () => import('@/app/api/inngest/route'), concurrency: EXECUTOR_CONCURRENCY });
+  const executor = await startTestExecutor({
+    loadRoute: () => import('@/app/api/inngest/route'),
+    concurrency: EXECUTOR_CONCURRENCY,
+  });
   try {
     const userIds = (
       await db

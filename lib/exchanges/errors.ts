@@ -75,8 +75,7 @@ export function classifyExchangeError(error: unknown, secrets: readonly string[]
   }
   if (is('RateLimitExceeded', 'DDoSProtection') || RATE_LIMIT_CODES.test(message)) {
     const annotated = (error as Record<symbol, unknown> | null)?.[RETRY_AFTER];
-    const retryAfterMs =
-      typeof annotated === 'number' ? annotated : (banUntil(message) ?? DEFAULT_RATE_LIMIT_WAIT_MS);
+    const retryAfterMs = typeof annotated === 'number' ? annotated : (banUntil(message) ?? DEFAULT_RATE_LIMIT_WAIT_MS);
     return {
       kind: 'rate_limit',
       retryAfterMs,
