@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isProduction, readOrCreateDataFile } from '@/lib/config/data-file';
+import { isProduction, readOrCreateDataFile } from '@/lib/runtime/data-file';
 
 export const MISSING_AUTH_SECRET =
   'AUTH_SECRET is required in production: set it to a random value (e.g. `openssl rand -base64 33`).';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isProduction, readOrCreateDataFile } from '@/lib/config/data-file';
+import { isProduction, readOrCreateDataFile } from '@/lib/runtime/data-file';
 
 export interface VaultKey {
   kid: string;
