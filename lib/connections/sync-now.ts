@@ -55,10 +55,12 @@ export async function syncNow(
       disconnectedAt: exchangeConnections.disconnectedAt,
       blockedUntil: exchangeConnections.blockedUntil,
       exchangeId: exchangeConnections.exchangeId,
-      // Why the newest finished run failed, as the status list reads it (one index probe).
+      // Why the newest finished run failed, as the status list reads it (one index probe). The outer
+      // column is spelled out: drizzle leaves columns unqualified in a one-table select, and a bare
+      // "id" here would be the run's.
       latestErrorKind: sql<string | null>`(
         select r.error_kind from ${syncRuns} r
-        where r.connection_id = ${exchangeConnections.id} and r.status not in ('queued', 'running')
+        where r.connection_id = exchange_connections.id and r.status not in ('queued', 'running')
         order by r.queued_at desc limit 1)`,
     })
     .from(exchangeConnections)
