@@ -55,8 +55,8 @@ async function fail(
  * Runs one attempt of a sync run: claims the run (queued or running → running, attempts + 1), reads the
  * connection's balances with its credentials — decrypted here and dropped when this call returns — and
  * applies them in one transaction, or records the classified failure (credentials that no longer
- * decrypt included: `credentials_unreadable`). Returns counts and redacted
- * messages only. Database errors are thrown, so the job engine retries the attempt.
+ * decrypt included: `credentials_unreadable`). Returns counts and redacted messages only. Database
+ * errors are thrown, so the job engine retries the attempt.
  */
 export async function syncConnection(connectionId: string, runId: string): Promise<SyncOutcome> {
   const db = getDb();
