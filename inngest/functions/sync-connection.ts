@@ -1,6 +1,7 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 import { NonRetriableError, RetryAfterError } from 'inngest';
 import { DEFAULT_RATE_LIMIT_WAIT_MS } from '@/lib/exchanges/errors';
+import { toRunErrorKind } from '@/lib/sync/failure-kinds';
 import { markRunFailed } from '@/lib/sync/runs';
 import { syncConnection as runSync } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
@@ -13,7 +14,7 @@ export const UNEXPECTED_FAILURE_MESSAGE = 'The sync stopped on an unexpected err
 
 /**
  * What a failed sync throws, so Inngest applies the right policy: no retry for
- * bad keys, a wait for rate limits, backoff for the rest. `cause.kind` carries the classification
+ * refused or unreadable keys or a connection gone, a wait for rate limits, backoff for the rest. `cause.kind` carries the classification
  * through Inngest's error serialization to `onFailure`; the message is already redacted.
  */
 export function failureError(outcome: Extract<SyncOutcome, { status: 'failed' }>): Error {
@@ -74,7 +75,9 @@ export const syncConnectionFunction = inngest.createFunction(
       const { runId } = event.data.event.data;
       const kind = failureKind(error);
       // Only messages written for the user (redacted, plain English) reach the user.
-      const failure = kind ? { kind, message: error.message } : { kind: 'other', message: UNEXPECTED_FAILURE_MESSAGE };
+      const failure = kind
+        ? { kind: toRunErrorKind(kind), message: error.message }
+        : { kind: 'other' as const, message: UNEXPECTED_FAILURE_MESSAGE };
       await step.run('mark-run-failed', () => markRunFailed(runId, failure));
       return { runId, kind: failure.kind };
     },

@@ -1,7 +1,8 @@
 import 'server-only';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { getDb } from '@/db';
-import { exchangeConnections, exchangeCredentials, holdings, syncRuns } from '@/db/schema';
+import { exchangeConnections, exchangeCredentials, holdings } from '@/db/schema';
+import { transitionConnection, transitionRuns } from '@/lib/sync/state';
 import { connectionDisconnected } from '@/lib/jobs/events';
 import { dispatch } from '@/lib/jobs/dispatch';
 import { notFound, type Result } from './result';
@@ -41,20 +42,18 @@ export async function disconnect(
       .delete(exchangeCredentials)
       .where(and(eq(exchangeCredentials.connectionId, connectionId), eq(exchangeCredentials.userId, userId)));
     if (!connection.disconnectedAt) {
-      await tx
-        .update(exchangeConnections)
-        .set({ disconnectedAt: now, status: 'disabled', nextSyncAt: null, blockedUntil: null, updatedAt: now })
-        .where(ours);
-      await tx
-        .update(syncRuns)
-        .set({ status: 'failed', finishedAt: now, errorKind: 'disconnected', error: DISCONNECTED_RUN_ERROR })
-        .where(
-          and(
-            eq(syncRuns.connectionId, connectionId),
-            eq(syncRuns.userId, userId),
-            inArray(syncRuns.status, ['queued', 'running']),
-          ),
-        );
+      await transitionConnection(
+        'disconnected',
+        { connectionId, userId, now },
+        { disconnectedAt: now, nextSyncAt: null, blockedUntil: null, updatedAt: now },
+        tx,
+      );
+      await transitionRuns(
+        'fail',
+        { connectionId, userId },
+        { finishedAt: now, errorKind: 'disconnected', error: DISCONNECTED_RUN_ERROR },
+        tx,
+      );
     }
     const removed = parsed.data.keepHoldings
       ? []

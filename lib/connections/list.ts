@@ -48,6 +48,8 @@ export interface FinishedRun {
   status: Exclude<SyncStatus, 'queued' | 'running'>;
   /** Redacted, plain English; null when it succeeded. */
   error: string | null;
+  /** Why it did not succeed (a RunErrorKind, lib/sync/failure-kinds.ts); null when it succeeded. */
+  errorKind: string | null;
   finishedAt: Date | null;
 }
 
@@ -55,6 +57,7 @@ interface FinishedRunJson {
   id: string;
   status: FinishedRun['status'];
   error: string | null;
+  errorKind: string | null;
   finishedAt: string | null;
 }
 
@@ -91,7 +94,8 @@ export function selectConnections(db: Database, userId: string, filter: SQL | un
       disconnectedAt: exchangeConnections.disconnectedAt,
       // Walks sync_runs_connection_idx backwards from the newest run: one index probe per connection.
       latestRun: sql<FinishedRunJson | null>`(
-        select json_build_object('id', r.id, 'status', r.status, 'error', r.error, 'finishedAt', r.finished_at)
+        select json_build_object('id', r.id, 'status', r.status, 'error', r.error, 'errorKind', r.error_kind,
+          'finishedAt', r.finished_at)
         from ${syncRuns} r
         where r.connection_id = ${exchangeConnections.id} and r.status not in ('queued', 'running')
         order by r.queued_at desc limit 1)`,

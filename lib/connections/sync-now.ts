@@ -1,12 +1,14 @@
 import 'server-only';
-import { and, count, eq, isNull, notInArray } from 'drizzle-orm';
+import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
-import { exchangeConnections, type ConnectionStatus } from '@/db/schema';
+import { exchangeConnections, syncRuns, type ConnectionStatus } from '@/db/schema';
+import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
 import { connectionSyncRequested, userSyncAllRequested } from '@/lib/jobs/events';
 import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
 import { dispatch } from '@/lib/jobs/dispatch';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
 import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
+import { credentialsUnreadable } from './view';
 
 export const NEEDS_REAUTH_MESSAGE = 'Credentials need updating: the exchange rejected this API key.';
 export const DISCONNECTED_MESSAGE = 'This connection was disconnected. Connect the exchange again to sync it.';
@@ -20,10 +22,16 @@ function minutesUntil(date: Date, now: Date): string {
 }
 
 function refusal(
-  connection: { status: ConnectionStatus; disconnectedAt: Date | null; blockedUntil: Date | null },
+  connection: {
+    status: ConnectionStatus;
+    disconnectedAt: Date | null;
+    blockedUntil: Date | null;
+    latestRun: { errorKind: string | null } | null;
+  },
   now: Date,
 ): string | null {
   if (connection.disconnectedAt || connection.status === 'disabled') return DISCONNECTED_MESSAGE;
+  if (credentialsUnreadable(connection)) return CREDENTIALS_UNREADABLE_MESSAGE;
   if (connection.status === 'needs_reauth') return NEEDS_REAUTH_MESSAGE;
   if (connection.blockedUntil && connection.blockedUntil > now) {
     return `The exchange is limiting requests. Try again in ${minutesUntil(connection.blockedUntil, now)}.`;
@@ -47,11 +55,18 @@ export async function syncNow(
       disconnectedAt: exchangeConnections.disconnectedAt,
       blockedUntil: exchangeConnections.blockedUntil,
       exchangeId: exchangeConnections.exchangeId,
+      // Why the newest finished run failed, as the status list reads it (one index probe). The outer
+      // column is spelled out: drizzle leaves columns unqualified in a one-table select, and a bare
+      // "id" here would be the run's.
+      latestErrorKind: sql<string | null>`(
+        select r.error_kind from ${syncRuns} r
+        where r.connection_id = exchange_connections.id and r.status not in ('queued', 'running')
+        order by r.queued_at desc limit 1)`,
     })
     .from(exchangeConnections)
     .where(and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId)));
   if (!connection) return notFound();
-  const refused = refusal(connection, new Date());
+  const refused = refusal({ ...connection, latestRun: { errorKind: connection.latestErrorKind } }, new Date());
   if (refused) return failure(refused);
 
   const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });

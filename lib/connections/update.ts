@@ -4,6 +4,7 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { getDb } from '@/db';
 import { exchangeConnections } from '@/db/schema';
 import { enqueueRun } from '@/lib/sync/runs';
+import { transitionConnection } from '@/lib/sync/state';
 import { findConnectionWithKey, replaceCredentials } from '@/lib/vault/store';
 import { FINGERPRINT_INDEX } from './connect';
 import { applyBalancesAlreadyRead } from './first-sync';
@@ -15,6 +16,7 @@ import { DISCONNECTED_MESSAGE } from './sync-now';
 import { isUniqueViolation } from './unique-violation';
 
 class ConnectionGone extends Error {}
+class ConnectionDisabled extends Error {}
 
 /**
  * Changes a connection's label, sync interval, auto-sync or API key. A new key is checked exactly like
@@ -70,14 +72,7 @@ export async function updateConnection(
   } else if (changes.autoSync) {
     set.nextSyncAt = sql`coalesce(${exchangeConnections.nextSyncAt}, ${nowSql})`;
   }
-  if (key) {
-    set.permissions = key.permissions ? { ...key.permissions } : null;
-    set.lastError = null;
-    set.consecutiveFailures = 0;
-    set.nextSyncAt = now;
-    // A rate limit still running is the exchange's, not the key's: keep it until it passes.
-    set.status = sql`case when ${exchangeConnections.status} = 'rate_limited' and ${exchangeConnections.blockedUntil} > ${nowSql} then ${exchangeConnections.status} else 'active' end`;
-  }
+  if (key) set.permissions = key.permissions ? { ...key.permissions } : null;
 
   try {
     await getDb().transaction(async (tx) => {
@@ -94,9 +89,23 @@ export async function updateConnection(
         )
         .returning({ id: exchangeConnections.id });
       if (updated.length === 0) throw new ConnectionGone();
+      // A new key makes the connection active again (needs_reauth cleared), unless it is disabled: an
+      // operator's decision that the user's new key does not undo.
+      const reactivated =
+        !key ||
+        (
+          await transitionConnection(
+            'keysReplaced',
+            { connectionId, userId, now },
+            { lastError: null, consecutiveFailures: 0, nextSyncAt: now },
+            tx,
+          )
+        ).applied;
+      if (!reactivated) throw new ConnectionDisabled();
     });
   } catch (error) {
     if (error instanceof ConnectionGone) return notFound();
+    if (error instanceof ConnectionDisabled) return failure(DISCONNECTED_MESSAGE);
     if (key && isUniqueViolation(error, FINGERPRINT_INDEX)) {
       const existing = await findConnectionWithKey(userId, current.exchangeId, key.credentials.apiKey);
       return failure(duplicateKeyMessage(existing?.label ?? 'another connection'));

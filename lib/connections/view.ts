@@ -1,3 +1,5 @@
+import type { ConnectionStatus } from '@/db/schema';
+import type { RunErrorKind } from '@/lib/sync/failure-kinds';
 import type { ConnectionDto } from './list';
 
 type Serialized<T> = {
@@ -36,4 +38,17 @@ export function toConnectionView(connection: ConnectionDto): ConnectionView {
       ? { ...connection.latestRun, finishedAt: iso(connection.latestRun.finishedAt) }
       : null,
   };
+}
+
+const UNREADABLE: RunErrorKind = 'credentials_unreadable';
+
+/**
+ * The connection waits for new keys because its stored ones can no longer be decrypted (rather than
+ * because the exchange refused them): its latest run failed with `credentials_unreadable`.
+ */
+export function credentialsUnreadable(connection: {
+  status: ConnectionStatus;
+  latestRun: { errorKind: string | null } | null;
+}): boolean {
+  return connection.status === 'needs_reauth' && connection.latestRun?.errorKind === UNREADABLE;
 }

@@ -6,6 +6,7 @@ import { addDecimals, isZero } from '@/lib/exchanges/amounts';
 import type { BalanceResult, BalanceRow } from '@/lib/exchanges/types';
 import { clipError } from './runs';
 import { rowsOf } from './sql-rows';
+import { connectionTransitionSql, runTransitionSql } from './state';
 
 // Plain decimal strings as the exchange layer writes them ("0.00000001", never "1e-8" or a float).
 const DECIMAL = /^-?\d{1,40}(\.\d{1,40})?$/;
@@ -21,13 +22,19 @@ export class MalformedBalancesError extends Error {
   }
 }
 
+const NOT_APPLIED = {
+  connection_gone: 'The connection no longer exists',
+  connection_disabled: 'The connection is disabled',
+  run_not_pending: 'The run is no longer queued or running',
+} as const;
+
 /**
- * The result was not applied: the connection was disconnected or deleted, or the run is no longer
- * queued or running (finished, stale, failed), so newer balances may already be in place.
+ * The result was not applied: the connection was disconnected, deleted or disabled, or the run is no
+ * longer queued or running (finished, stale, failed), so newer balances may already be in place.
  */
 export class SyncNotAppliedError extends Error {
-  constructor(readonly reason: 'connection_gone' | 'run_not_pending') {
-    super(reason === 'connection_gone' ? 'The connection no longer exists' : 'The run is no longer queued or running');
+  constructor(readonly reason: keyof typeof NOT_APPLIED) {
+    super(NOT_APPLIED[reason]);
     this.name = 'SyncNotAppliedError';
   }
 }
@@ -114,6 +121,8 @@ export async function writeSyncResult(
   const nowIso = now.toISOString();
   const hourIso = startOfHour(now).toISOString();
   const connectionId = input.connectionId;
+  const connectionSynced = connectionTransitionSql('syncSucceeded', now);
+  const runSucceeded = runTransitionSql('succeed');
 
   await db.transaction(async (tx) => {
     const [target] = await tx
@@ -140,7 +149,7 @@ export async function writeSyncResult(
     // Unchanged rows are left alone, not even locked: most syncs change few balances. Amounts compare
     // as numbers, so "1.0" and "1.00" are the same amount. Every sub-statement sees the rows as they
     // were before the statement, and no two of them touch the same row.
-    const [result] = rowsOf<{ finished: number }>(
+    const [result] = rowsOf<{ finished: number; synced: number }>(
       await tx.execute(sql`
         with incoming as materialized (
           select * from unnest(${textArrayLiteral(rows.map((r) => r.asset))}::text[],
@@ -201,29 +210,31 @@ export async function writeSyncResult(
           from history h where h.row_id is null
           on conflict (connection_id, asset, hour) do update set total = excluded.total
         ),
+        -- Refused for a disabled connection: an operator's decision that a successful read must not undo.
         connection as (
           update exchange_connections
-          -- 'disabled' is an operator's decision that a successful read must not undo.
-          set status = case when status = 'disabled' then 'disabled' else 'active' end,
+          set status = ${connectionSynced.status},
             last_sync_at = ${nowIso}::timestamptz, last_success_at = ${nowIso}::timestamptz,
             next_sync_at = ${nextSyncIso}::timestamptz, last_error = null, consecutive_failures = 0,
             blocked_until = null, updated_at = ${nowIso}::timestamptz
-          where id = ${connectionId}::uuid
+          where id = ${connectionId}::uuid and ${connectionSynced.guard}
+          returning id
         ),
         finished as (
           update sync_runs
-          set status = 'succeeded',
+          set status = ${runSucceeded.status},
             -- The connect flow applies balances it already read, so its run goes from queued to succeeded.
             started_at = coalesce(started_at, ${nowIso}::timestamptz), attempts = greatest(attempts, 1),
             finished_at = ${nowIso}::timestamptz, assets_count = ${assets},
             warnings = ${JSON.stringify(warnings)}::jsonb, error_kind = null, error = null
-          where id = ${input.runId}::uuid and status in ('queued', 'running')
+          where id = ${input.runId}::uuid and ${runSucceeded.guard}
           returning id
         )
-        select count(*)::int as finished from finished`),
+        select (select count(*)::int from finished) as finished, (select count(*)::int from connection) as synced`),
     );
-    // Marked stale or failed since the check above: roll the writes back.
+    // Marked stale or failed since the check above, or the connection is disabled: roll the writes back.
     if (!result?.finished) throw new SyncNotAppliedError('run_not_pending');
+    if (!result.synced) throw new SyncNotAppliedError('connection_disabled');
   });
   return { assets, warnings };
 }

@@ -2,7 +2,9 @@ import 'server-only';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, syncRuns } from '@/db/schema';
+import type { RunErrorKind } from './failure-kinds';
 import { rowsOf } from './sql-rows';
+import { cancelQueuedRuns, transitionRuns } from './state';
 import type { PendingRun, SyncTrigger } from './types';
 
 /** A run in one of these states holds the connection's single pending slot (unique partial index). */
@@ -121,19 +123,21 @@ export async function enqueueRunsForUser(
 
 /** Deletes a run that is still queued (its event could not be sent), so no orphan blocks the next sync. */
 export async function cancelQueuedRun(runId: string, db: Database = getDb()): Promise<void> {
-  await db.delete(syncRuns).where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'queued')));
+  await cancelQueuedRuns([runId], db);
 }
 
 /** The final failure of a run (every retry spent, or not retriable). A finished run is left as it is. */
 export async function markRunFailed(
   runId: string,
-  failure: { kind: string; message: string },
+  failure: { kind: RunErrorKind; message: string },
   db: Database = getDb(),
 ): Promise<void> {
-  await db
-    .update(syncRuns)
-    .set({ status: 'failed', finishedAt: new Date(), errorKind: failure.kind, error: clipError(failure.message) })
-    .where(and(eq(syncRuns.id, runId), inArray(syncRuns.status, [...PENDING_RUN_STATUSES])));
+  await transitionRuns(
+    'fail',
+    { runId },
+    { finishedAt: new Date(), errorKind: failure.kind, error: clipError(failure.message) },
+    db,
+  );
 }
 
 /**
@@ -148,20 +152,20 @@ export async function markStaleRuns(
   const now = options.now ?? new Date();
   const runningSince = new Date(now.getTime() - (options.olderThanMs ?? STALE_RUNNING_AFTER_MS));
   const queuedSince = new Date(now.getTime() - STALE_QUEUED_AFTER_MS);
-  const marked = await db
-    .update(syncRuns)
-    .set({
-      status: 'stale',
-      finishedAt: now,
-      errorKind: 'stale',
-      error: 'The sync did not finish in time and was abandoned. The next sync will try again.',
-    })
-    .where(
-      or(
+  const marked = await transitionRuns(
+    'markStale',
+    {
+      where: or(
         and(eq(syncRuns.status, 'running'), lt(syncRuns.startedAt, runningSince)),
         and(eq(syncRuns.status, 'queued'), lt(syncRuns.queuedAt, queuedSince)),
       ),
-    )
-    .returning({ id: syncRuns.id });
+    },
+    {
+      finishedAt: now,
+      errorKind: 'stale' satisfies RunErrorKind,
+      error: 'The sync did not finish in time and was abandoned. The next sync will try again.',
+    },
+    db,
+  );
   return marked.length;
 }

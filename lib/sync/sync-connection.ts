@@ -1,15 +1,18 @@
 import 'server-only';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { ZodError } from 'zod';
 import { getDb } from '@/db';
 import { exchangeConnections, syncRuns } from '@/db/schema';
 import { fetchBalances } from '@/lib/exchanges/balances';
 import { classifyExchangeError } from '@/lib/exchanges/errors';
 import type { BalanceResult } from '@/lib/exchanges/types';
-import { secretValues } from '@/lib/vault/credentials';
+import { DecryptError } from '@/lib/vault/cipher';
+import { secretValues, type ExchangeCredentials } from '@/lib/vault/credentials';
 import { loadCredentials } from '@/lib/vault/store';
 import { MalformedBalancesError, SyncNotAppliedError, writeSyncResult } from './apply-result';
-import { isRetriable, recordSyncFailure, type SyncFailureKind } from './record-failure';
-import { PENDING_RUN_STATUSES } from './runs';
+import { CREDENTIALS_UNREADABLE_MESSAGE, isRetriable, type SyncFailureKind } from './failure-kinds';
+import { recordSyncFailure } from './record-failure';
+import { transitionRuns } from './state';
 import type { SyncOutcome } from './types';
 
 export { applySyncResult, MalformedBalancesError, SyncNotAppliedError } from './apply-result';
@@ -19,6 +22,19 @@ const CONNECTION_DISABLED = 'This connection is disabled, so it was not synced.'
 const UNREADABLE_ANSWER =
   'The exchange sent an answer we could not read. Your balances were left as they were; we will try again.';
 const SKIPPED: SyncOutcome = { status: 'skipped', reason: 'The run is no longer queued or running.' };
+
+/**
+ * The stored ciphertext does not decrypt (its key is not in the keyring, or it was altered) or does
+ * not hold a credential set: no retry can read it, only new keys help.
+ */
+function isUnreadableCredentials(error: unknown): boolean {
+  return error instanceof DecryptError || error instanceof ZodError || error instanceof SyntaxError;
+}
+
+function unreadableReason(error: unknown): string {
+  if (!(error instanceof DecryptError)) return 'they decrypt to something other than a credential set';
+  return error.kid ? `${error.reason}, key "${error.kid}"` : error.reason;
+}
 
 async function fail(
   connectionId: string,
@@ -38,22 +54,18 @@ async function fail(
 /**
  * Runs one attempt of a sync run: claims the run (queued or running → running, attempts + 1), reads the
  * connection's balances with its credentials — decrypted here and dropped when this call returns — and
- * applies them in one transaction, or records the classified failure. Returns counts and redacted
- * messages only. Database errors are thrown, so the job engine retries the attempt.
+ * applies them in one transaction, or records the classified failure (credentials that no longer
+ * decrypt included: `credentials_unreadable`). Returns counts and redacted messages only. Database
+ * errors are thrown, so the job engine retries the attempt.
  */
 export async function syncConnection(connectionId: string, runId: string): Promise<SyncOutcome> {
   const db = getDb();
-  const [run] = await db
-    .update(syncRuns)
-    .set({ status: 'running', attempts: sql`${syncRuns.attempts} + 1`, startedAt: new Date() })
-    .where(
-      and(
-        eq(syncRuns.id, runId),
-        eq(syncRuns.connectionId, connectionId),
-        inArray(syncRuns.status, [...PENDING_RUN_STATUSES]),
-      ),
-    )
-    .returning({ userId: syncRuns.userId });
+  const [run] = await transitionRuns(
+    'start',
+    { runId, connectionId },
+    { attempts: sql`${syncRuns.attempts} + 1`, startedAt: new Date() },
+    db,
+  );
   if (!run) return SKIPPED;
 
   const [connection] = await db
@@ -73,7 +85,16 @@ export async function syncConnection(connectionId: string, runId: string): Promi
   if (connection?.status === 'disabled') {
     return fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_DISABLED });
   }
-  const credentials = connection ? await loadCredentials(run.userId, connectionId) : null;
+  let credentials: ExchangeCredentials | null = null;
+  try {
+    credentials = connection ? await loadCredentials(run.userId, connectionId) : null;
+  } catch (error) {
+    if (!isUnreadableCredentials(error)) throw error;
+    // The operator must learn that a key left the keyring (or a row was altered); the reason and key
+    // id are not secret, the ciphertext never reaches this message.
+    console.error(`[sync] connection ${connectionId}: stored credentials cannot be read (${unreadableReason(error)})`);
+    return fail(connectionId, runId, { kind: 'credentials_unreadable', message: CREDENTIALS_UNREADABLE_MESSAGE });
+  }
   if (!connection || !credentials) return fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_GONE });
 
   let result: BalanceResult;
@@ -92,9 +113,13 @@ export async function syncConnection(connectionId: string, runId: string): Promi
       return fail(connectionId, runId, { kind: 'malformed', message: UNREADABLE_ANSWER });
     }
     if (error instanceof SyncNotAppliedError) {
-      return error.reason === 'connection_gone'
-        ? fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_GONE })
-        : SKIPPED;
+      if (error.reason === 'connection_gone') {
+        return fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_GONE });
+      }
+      if (error.reason === 'connection_disabled') {
+        return fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_DISABLED });
+      }
+      return SKIPPED;
     }
     throw error;
   }

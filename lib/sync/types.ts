@@ -1,5 +1,5 @@
 import type { SyncStatus, SyncTrigger } from '@/db/schema';
-import type { ExchangeErrorKind } from '@/lib/exchanges/errors';
+import type { SyncFailureKind } from './failure-kinds';
 
 export type { SyncStatus, SyncTrigger };
 
@@ -15,10 +15,10 @@ export type SyncOutcome =
   | { status: 'succeeded'; assets: number; warnings: string[] }
   | {
       status: 'failed';
-      kind: ExchangeErrorKind | 'not_found';
+      kind: SyncFailureKind;
       /** Plain English, redacted. */
       message: string;
-      /** false for auth / not_found: retrying cannot help. */
+      /** false for auth / credentials_unreadable / not_found: retrying cannot help. */
       retriable: boolean;
       retryAfterMs?: number;
     }

@@ -5,7 +5,8 @@ import type { ReactNode } from 'react';
 import { Badge } from '@/app/_components/ui/badge';
 import { cn } from '@/app/_components/ui/cn';
 import { Spinner } from '@/app/_components/ui/spinner';
-import type { ConnectionView } from '@/lib/connections/view';
+import { credentialsUnreadable, type ConnectionView } from '@/lib/connections/view';
+import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
 import { LocalTime, RelativeTime } from './relative-time';
 
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
@@ -31,7 +32,14 @@ function describe(connection: ConnectionView): StatusText {
   }
   switch (connection.status) {
     case 'needs_reauth':
-      return { tone: 'danger', icon: <KeyRound className={icon} aria-hidden />, text: 'Credentials need updating' };
+      return {
+        tone: 'danger',
+        icon: <KeyRound className={icon} aria-hidden />,
+        text: 'Credentials need updating',
+        // Refused keys are told by the Update keys action next to the badge; keys we can no longer
+        // read are our side's doing, which the user would not guess.
+        reason: credentialsUnreadable(connection) ? CREDENTIALS_UNREADABLE_MESSAGE : undefined,
+      };
     case 'rate_limited':
       return {
         tone: 'warning',

@@ -6,7 +6,7 @@ import type { Route } from 'next';
 import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { toast } from '@/app/_components/ui/toast';
-import type { ConnectionView, SyncStatusView } from '@/lib/connections/view';
+import { credentialsUnreadable, type ConnectionView, type SyncStatusView } from '@/lib/connections/view';
 import { RenderTimeContext } from './use-now';
 
 /**
@@ -117,13 +117,18 @@ function toastFailure(connection: ConnectionView, goTo: (href: Route) => void) {
   const detail = `/exchanges/${connection.id}` as Route;
   switch (connection.status) {
     case 'needs_reauth':
-      toast.error(`${connection.label} needs a new API key`, {
-        id,
-        // The reason already says what to do; the button takes the user there.
-        description: reason,
-        duration: 15_000,
-        action: { label: 'Update keys', onClick: () => goTo(`${detail}#update-keys` as Route) },
-      });
+      toast.error(
+        credentialsUnreadable(connection)
+          ? `${connection.label}: stored keys can no longer be read`
+          : `${connection.label} needs a new API key`,
+        {
+          id,
+          // The reason already says what to do; the button takes the user there.
+          description: reason,
+          duration: 15_000,
+          action: { label: 'Update keys', onClick: () => goTo(`${detail}#update-keys` as Route) },
+        },
+      );
       return;
     case 'rate_limited': {
       const retry = connection.blockedUntil

@@ -1,7 +1,8 @@
 'use client';
 
 import { ArrowDown, KeyRound, Snowflake, Unplug } from 'lucide-react';
-import type { ConnectionView } from '@/lib/connections/view';
+import { credentialsUnreadable, type ConnectionView } from '@/lib/connections/view';
+import { CREDENTIALS_UNREADABLE_STATE } from '@/lib/sync/failure-kinds';
 import { Badge } from '../../../_components/ui/badge';
 import { ExchangeAvatar } from '../../_components/exchange-avatar';
 import { RelativeTime } from '../../_components/relative-time';
@@ -70,7 +71,9 @@ export function ConnectionHeader({ initial }: { initial: ConnectionView }) {
           <KeyRound className="mt-0.5 size-5 shrink-0 text-warning" aria-hidden />
           <div className="flex flex-col gap-1 text-sm">
             <p className="font-medium">
-              Credentials need updating{connection.lastError ? `: ${connection.lastError}` : ''}
+              {credentialsUnreadable(connection)
+                ? CREDENTIALS_UNREADABLE_STATE
+                : `Credentials need updating${connection.lastError ? `: ${connection.lastError}` : ''}`}
             </p>
             <p className="text-muted">
               Syncing is paused until you enter a new read-only API key from {connection.exchangeName}.
