@@ -14,13 +14,12 @@ import {
   connectionRow,
   credentialsRow,
   holdingsOf,
-  newUser,
   PROBE_AND_ONE_BINANCE_READ,
   runsOf,
   savedRowsOf,
   sortHoldings,
-  useTestKeyring,
 } from '@/lib/testing/fixtures';
+import { createTestUser, useTestKeyring } from '@/lib/testing/factories';
 
 withTestDatabase({ isolated: true });
 let sim: ExchangeSimulator;
@@ -45,7 +44,7 @@ function expectNoSecrets(value: unknown, apiKey: string) {
 
 describe('testConnection', () => {
   it('reads balances and probes the key once, and saves nothing', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const result = await testConnection(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result).toEqual({
@@ -63,7 +62,7 @@ describe('testConnection', () => {
   });
 
   it('explains a rejected key in plain English without repeating it', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const result = await testConnection(userId, {
       exchangeId: 'binance',
@@ -77,7 +76,7 @@ describe('testConnection', () => {
   });
 
   it('reports form mistakes per field before calling the exchange', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const missingSecret = await testConnection(userId, { exchangeId: 'binance', credentials: { apiKey: 'abc' } });
     expect(missingSecret).toMatchObject({ ok: false, fieldErrors: { 'credentials.secret': expect.any(String) } });
     expect(await testConnection(userId, { exchangeId: 'nope', credentials: {} })).toMatchObject({
@@ -97,14 +96,17 @@ describe('testConnection', () => {
 
   it('reports a key that can trade instead of refusing it', async () => {
     const account = binanceAccount(sim, { permissions: { trade: true } });
-    const result = await testConnection(await newUser(), { exchangeId: 'binance', credentials: account.credentials });
+    const result = await testConnection(await createTestUser(), {
+      exchangeId: 'binance',
+      credentials: account.credentials,
+    });
     expect(result).toMatchObject({ ok: true, report: { needsTradingAcknowledgement: true } });
   });
 });
 
 describe('connectExchange', () => {
   it('stores the connection and only a ciphertext, applies the balances already read as the first run', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const before = Date.now();
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
@@ -147,7 +149,7 @@ describe('connectExchange', () => {
   });
 
   it('labels connections to one exchange "Binance", "Binance 2", "Binance 3", and keeps a given label', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const labels: string[] = [];
     for (const label of [undefined, undefined, '  Savings  ', undefined]) {
       const result = await connectExchange(userId, {
@@ -162,7 +164,7 @@ describe('connectExchange', () => {
   });
 
   it('refuses the same key twice, naming the connection that has it, without calling the exchange', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const first = await connectExchange(userId, {
       exchangeId: 'binance',
@@ -182,12 +184,12 @@ describe('connectExchange', () => {
 
     // Another user may connect the same key.
     expect(
-      (await connectExchange(await newUser(), { exchangeId: 'binance', credentials: account.credentials })).ok,
+      (await connectExchange(await createTestUser(), { exchangeId: 'binance', credentials: account.credentials })).ok,
     ).toBe(true);
   });
 
   it('answers a race on the same key like the duplicate check (the unique index decides)', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const input = { exchangeId: 'binance', credentials: account.credentials, label: 'Raced' };
     const results = await Promise.all([connectExchange(userId, input), connectExchange(userId, input)]);
@@ -200,7 +202,7 @@ describe('connectExchange', () => {
   });
 
   it('refuses a key that can withdraw, explaining how to make a read-only one, after the probe only', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim, { permissions: { withdraw: true } });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result.ok).toBe(false);
@@ -212,7 +214,7 @@ describe('connectExchange', () => {
   });
 
   it('connects a key that can trade only once the user acknowledges it', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim, { permissions: { trade: true } });
     const refused = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(refused).toMatchObject({ ok: false, fieldErrors: { [ACKNOWLEDGE_FIELD]: expect.any(String) } });
@@ -231,7 +233,7 @@ describe('connectExchange', () => {
   });
 
   it('stores nothing when the exchange rejects the key', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     sim.addFault(account.apiKey, { kind: 'server_error', remaining: 20 });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
@@ -242,12 +244,12 @@ describe('connectExchange', () => {
 
 describe('listConnections', () => {
   it('lists the user’s connections with their sync state, and nobody else’s', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const a = binanceAccount(sim);
     const b = binanceAccount(sim, { wallets: { spot: { SOL: { free: '3', used: '0' } } } });
     await connectExchange(userId, { exchangeId: 'binance', credentials: a.credentials });
     await connectExchange(userId, { exchangeId: 'binance', credentials: b.credentials });
-    await connectExchange(await newUser(), { exchangeId: 'binance', credentials: a.credentials });
+    await connectExchange(await createTestUser(), { exchangeId: 'binance', credentials: a.credentials });
 
     const list = await listConnections(userId);
     expect(list.map((c) => [c.label, c.holdingsCount, c.keyHint])).toEqual([
@@ -256,7 +258,7 @@ describe('listConnections', () => {
     ]);
     expectNoSecrets(list, a.apiKey);
     expectNoSecrets(list, b.apiKey);
-    expect(await listConnections(await newUser())).toEqual([]);
+    expect(await listConnections(await createTestUser())).toEqual([]);
   });
 
   it('is one statement that reads only the key hint from the credentials table', () => {
