@@ -10,7 +10,7 @@ import { inngest } from '@/lib/jobs/client';
 import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
 import { rotateCredentials } from './functions/rotate-credentials';
-import { SCHEDULE_MAX_PAGES, SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
+import { claimAllPages, SCHEDULE_MAX_PAGES, SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
 import { syncAll } from './functions/sync-all';
 import {
   failureError,
@@ -177,10 +177,25 @@ describe('schedule-syncs', () => {
     expect(claimAndSendPage).toHaveBeenCalledOnce();
   });
 
-  it('stops at SCHEDULE_MAX_PAGES pages, one step each, under Inngest’s 1,000 steps a run', () => {
-    // Running 900 pages through @inngest/test replays the function once per step (minutes); the bound is
-    // the loop's own condition, next to the constant.
+  it('stops at SCHEDULE_MAX_PAGES pages, one step each, under Inngest’s 1,000 steps a run', async () => {
+    // Every page full, for longer than the cap: only the cap ends the loop. The function's own loop runs
+    // with a step that calls through (@inngest/test replays the function once per step: 900 pages take minutes).
+    vi.mocked(claimAndSendPage).mockResolvedValue({ claimed: SCHEDULE_PAGE_SIZE });
+    const stepIds: string[] = [];
+    const step = {
+      run: (id: string, fn: () => Promise<{ claimed: number }>) => {
+        stepIds.push(id);
+        // A loop without a cap would spin forever: fail it at once past Inngest's limit.
+        if (stepIds.length > 1000) throw new Error('more than 1,000 steps in one run');
+        return fn();
+      },
+    };
+    const result = await claimAllPages(step);
     expect(SCHEDULE_MAX_PAGES).toBeLessThan(1000);
+    expect(result).toStrictEqual({ pages: SCHEDULE_MAX_PAGES, runs: SCHEDULE_MAX_PAGES * SCHEDULE_PAGE_SIZE });
+    expect(new Set(stepIds).size).toBe(SCHEDULE_MAX_PAGES);
+    expect(claimAndSendPage).toHaveBeenCalledTimes(SCHEDULE_MAX_PAGES);
+    // At the page size the scheduler runs with, the cap still claims 100,000 due connections a tick.
     expect(SCHEDULE_MAX_PAGES * SCHEDULE_PAGE_SIZE).toBeGreaterThanOrEqual(100_000);
   });
 });
