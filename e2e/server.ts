@@ -51,9 +51,12 @@ if (serverUrl) {
   const pgliteDir = path.join(dataDir, 'pglite');
   await migratePgliteFolder(pgliteDir);
   const pglite = await PGlite.create(pgliteDir);
-  const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: databasePort, maxConnections: 32 });
+  const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: databasePort, maxConnections: 8 });
   await socket.start();
   env.DATABASE_URL = `postgres://postgres@127.0.0.1:${databasePort}/postgres`;
+  // One session behind every client: the app keeps to one connection (see db/client.ts), and the
+  // test workers' client uses named statements only, which cannot replace the app's unnamed one.
+  env.DATABASE_POOL_SIZE = '1';
   drop = async () => {
     await socket.stop();
     await pglite.close();

@@ -119,7 +119,9 @@ let sqlClient: postgres.Sql | undefined;
  * PostgreSQL database, or the PGlite folder that e2e/server.ts serves over the wire protocol.
  */
 export function database(): postgres.Sql {
-  sqlClient ??= postgres(state().databaseUrl, { max: 2, onnotice: () => {} });
+  // One connection with named (prepared) statements: on PGlite it shares one session with the app,
+  // whose unnamed statement an unnamed Parse from here could replace mid-query.
+  sqlClient ??= postgres(state().databaseUrl, { max: 1, prepare: true, onnotice: () => {} });
   return sqlClient;
 }
 
