@@ -4,6 +4,7 @@ import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server'
 import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 import { setKeyring } from '@/lib/vault/keyring';
+import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { connectExchange } from './connect';
 import { ACKNOWLEDGE_FIELD } from './key-check';
 import { listConnections, selectConnections } from './list';
@@ -140,7 +141,8 @@ describe('connectExchange', () => {
     expect(stored!.ciphertext).toMatch(/^v1\.k1\./);
     expect(JSON.stringify(stored)).not.toContain(account.apiKey);
     expect(JSON.stringify(stored)).not.toContain(BINANCE_SECRET);
-    expect((await connectionRow(connection.id))!.portfolioId).toBeTruthy();
+    // In the user's default portfolio (which the connect created), not merely in some portfolio.
+    expect((await connectionRow(connection.id))!.portfolioId).toBe(await ensureDefaultPortfolio(getDb(), userId));
 
     expect(sortHoldings(await holdingsOf(connection.id))).toEqual(EXPECTED_HOLDINGS);
     const runs = await runsOf(connection.id);
@@ -235,9 +237,19 @@ describe('connectExchange', () => {
   it('stores nothing when the exchange rejects the key', async () => {
     const userId = await createTestUser();
     const account = binanceAccount(sim);
+    sim.addFault(account.apiKey, { kind: 'auth', remaining: 20 });
+    const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
+    expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/rejected this API key/) });
+    expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
+  });
+
+  it('stores nothing when the exchange is down', async () => {
+    const userId = await createTestUser();
+    const account = binanceAccount(sim);
     sim.addFault(account.apiKey, { kind: 'server_error', remaining: 20 });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result.ok).toBe(false);
+    expect(result).not.toMatchObject({ message: expect.stringMatching(/rejected this API key/) });
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
   });
 });

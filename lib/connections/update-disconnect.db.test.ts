@@ -179,7 +179,7 @@ describe('disconnect', () => {
         runId: pending.runId,
         result: { rows: [{ asset: 'DOGE', wallet: 'spot', free: '1', used: '0', total: '1' }], warnings: [] },
       }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(expect.objectContaining({ name: 'SyncNotAppliedError', reason: 'connection_gone' }));
     expect(sortHoldings(await holdingsOf(id))).toEqual(heldBefore);
     // Nothing more can be done with it but remove its holdings.
     expect(await updateConnection(userId, id, { label: 'x' })).toEqual({ ok: false, message: DISCONNECTED_MESSAGE });
@@ -223,7 +223,7 @@ describe('disconnect', () => {
       ok: false,
       fieldErrors: { keepHoldings: 'Keep holdings must be true or false.' },
     });
-    expect(await credentialsRow(id)).toBeDefined();
+    expect(await credentialsRow(id)).toMatchObject({ connectionId: id });
   });
 });
 

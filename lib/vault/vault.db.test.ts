@@ -101,7 +101,10 @@ describe('duplicate-key fingerprint', () => {
     const userId = await createTestUser();
     const credentials = credentialsFor();
     await connect(userId, credentials);
-    await expect(connect(userId, { ...credentials, secret: 'another secret' })).rejects.toThrow();
+    // 23505: unique_violation, from the index on the key's hash (not any other failure of the insert).
+    await expect(connect(userId, { ...credentials, secret: 'another secret' })).rejects.toMatchObject({
+      cause: { code: '23505' },
+    });
     // The failed transaction left nothing behind.
     const [count] = await getDb()
       .select({ n: sql<number>`count(*)::int` })
