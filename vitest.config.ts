@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{lib,db,inngest,app}/**/*.test.ts'],
-          exclude: ['**/*.db.test.ts', 'node_modules/**'],
+          exclude: ['**/*.db.test.ts', '**/*.pg.test.ts', 'node_modules/**'],
           environment: 'node',
         },
       },
@@ -28,6 +28,18 @@ export default defineConfig({
           include: ['{lib,db,inngest,app}/**/*.db.test.ts'],
           environment: 'node',
           globalSetup: ['lib/testing/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          // PostgreSQL-only behaviour (concurrent connections): `npm run test:pg`, with DATABASE_URL.
+          name: 'postgres',
+          include: ['{lib,db,inngest,app}/**/*.pg.test.ts'],
+          environment: 'node',
+          globalSetup: ['lib/testing/postgres-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,20 +1,19 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { count, eq, sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { setDatabaseHandle } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
-import { exchangeConnections, portfolios, syncRuns, users } from '@/db/schema';
+import { exchangeConnections, syncRuns } from '@/db/schema';
+import { createTestConnections, createTestUsers } from '@/lib/testing/factories';
 import { createTestDatabase } from '@/lib/testing/test-database';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { NewAccount } from '@/lib/testing/exchange-simulator/server';
 import { clearSharedMarkets, MAX_IDLE_CLIENTS } from '@/lib/exchanges/client';
-import { DEFAULT_PORTFOLIO_NAME } from '@/lib/portfolios/default-portfolio';
 import { startTestExecutor } from '@/lib/testing/inngest-executor';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
-import { insertCredentials } from '@/lib/vault/store';
 
 const CONNECTIONS = 200;
 const USERS = 20;
@@ -89,44 +88,23 @@ export async function inngestBenchmarks() {
     concurrency: EXECUTOR_CONCURRENCY,
   });
   try {
-    const userIds = (
-      await db
-        .insert(users)
-        .values(
-          Array.from({ length: USERS }, (_, i) => ({
-            email: `bench-${i}-${randomUUID()}@example.com`,
-            passwordHash: 'x',
-          })),
-        )
-        .returning({ id: users.id })
-    ).map((row) => row.id);
-    const portfolioIds = (
-      await db
-        .insert(portfolios)
-        .values(userIds.map((userId) => ({ userId, name: DEFAULT_PORTFOLIO_NAME, isDefault: true })))
-        .returning({ id: portfolios.id, userId: portfolios.userId })
-    ).reduce((byUser, row) => byUser.set(row.userId, row.id), new Map<string, string>());
-
+    const userIds = await createTestUsers(db, USERS, { emailPrefix: 'bench' });
     const seeded = Array.from({ length: CONNECTIONS }, (_, i) => ({
-      connectionId: randomUUID(),
       userId: userIds[i % USERS]!,
       apiKey: `bench-inngest-${i}-${randomBytes(8).toString('hex')}`,
       secret: randomBytes(24).toString('hex'),
     }));
-    await db.insert(exchangeConnections).values(
+    await createTestConnections(
+      db,
       seeded.map((c, i) => ({
-        id: c.connectionId,
         userId: c.userId,
-        portfolioId: portfolioIds.get(c.userId)!,
-        exchangeId: 'binance',
         label: `Binance ${i}`,
+        credentials: { apiKey: c.apiKey, secret: c.secret },
         // Every connection is due for the warm-up tick, and again for the measured one.
-        nextSyncAt: new Date(Date.now() - 1_000),
+        values: { nextSyncAt: new Date(Date.now() - 1_000) },
       })),
     );
     for (const c of seeded) {
-      const owner = { connectionId: c.connectionId, userId: c.userId, exchangeId: 'binance' };
-      await insertCredentials(db, owner, { apiKey: c.apiKey, secret: c.secret });
       await simulator.addAccount({
         exchange: 'binance',
         apiKey: c.apiKey,

@@ -1,12 +1,12 @@
 // Sync core benchmarks for `npm run bench`: numbers, not assertions. Prints nothing.
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { eq, sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { getDb, setDatabaseHandle, type Database } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
+import { createTestConnection, createTestUser } from '@/lib/testing/factories';
 import { createTestDatabase } from '@/lib/testing/test-database';
-import { exchangeConnections, syncRuns, users } from '@/db/schema';
+import { syncRuns, users } from '@/db/schema';
 import type { BalanceRow } from '@/lib/exchanges/types';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { applySyncResult } from '@/lib/sync/apply-result';
@@ -46,11 +46,8 @@ function balanceRows(round: number): BalanceRow[] {
   });
 }
 
-async function newConnection(db: Database, userId: string, portfolioId: string, label: string): Promise<string> {
-  const id = randomUUID();
-  await db.insert(exchangeConnections).values({ id, userId, portfolioId, exchangeId: 'binance', label });
-  return id;
-}
+const newConnection = (db: Database, userId: string, label: string) =>
+  createTestConnection({ userId, label, credentials: null }, db);
 
 /**
  * The original design's write path, for comparison: per asset, look the row up, then insert or update
@@ -71,11 +68,11 @@ async function perAssetLoop(db: Database, connectionId: string, userId: string, 
   }
 }
 
-async function applyBench(db: Database, userId: string, portfolioId: string) {
+async function applyBench(db: Database, userId: string) {
   const connections = {
-    ours: await newConnection(db, userId, portfolioId, 'Bench: one transaction'),
-    loop: await newConnection(db, userId, portfolioId, 'Bench: per-asset loop'),
-    loopInTransaction: await newConnection(db, userId, portfolioId, 'Bench: per-asset loop, one transaction'),
+    ours: await newConnection(db, userId, 'Bench: one transaction'),
+    loop: await newConnection(db, userId, 'Bench: per-asset loop'),
+    loopInTransaction: await newConnection(db, userId, 'Bench: per-asset loop, one transaction'),
   };
   const apply = async (rows: BalanceRow[]) => {
     const { runId } = await enqueueRun({ connectionId: connections.ours, userId, trigger: 'manual' }, db);
@@ -192,14 +189,10 @@ export async function syncBenchmarks(options: { schedulerPageSize?: number; sche
   if (!own) await migrateDatabase(handle);
   setDatabaseHandle(handle);
   const db = getDb();
-  const [user] = await db
-    .insert(users)
-    .values({ email: `bench-sync-${randomUUID()}@example.invalid`, passwordHash: 'x' })
-    .returning({ id: users.id });
-  const userId = user!.id;
+  const userId = await createTestUser(db, { emailPrefix: 'bench-sync' });
   try {
     const portfolioId = await ensureDefaultPortfolio(db, userId);
-    const apply = await applyBench(db, userId, portfolioId);
+    const apply = await applyBench(db, userId);
     const scheduler = await schedulerBench(
       db,
       userId,

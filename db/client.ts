@@ -34,7 +34,11 @@ export function configuredTarget(): DatabaseTarget {
 
 export function openDatabase(target: DatabaseTarget = configuredTarget()): DatabaseHandle {
   if (target.url) {
-    const sql = postgres(target.url, { max: 10, onnotice: () => {} });
+    // DATABASE_POOL_SIZE=1 when the server is PGlite behind pglite-socket (the browser tests): all its
+    // clients share one session, so a second connection's Parse would replace the unnamed statement
+    // this one is between Describe and Bind on.
+    const max = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+    const sql = postgres(target.url, { max, onnotice: () => {} });
     const db = drizzlePostgres(sql, { schema }) as unknown as Database;
     return { kind: 'postgres', db, close: () => sql.end({ timeout: 5 }) };
   }

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { createTestDatabase, migratePgliteFolder } from '@/lib/testing/test-database';
 import { startTestExecutor } from '@/lib/testing/inngest-executor';
 import { startSimulator } from '@/lib/testing/exchange-simulator/server';
@@ -11,7 +13,7 @@ import { e2ePorts, writeE2eState } from './state';
 
 // Beside the app: the exchange simulator (every ccxt request goes there) and the in-repo test
 // executor standing in for Inngest (the app sends its events there; it drives /api/inngest back).
-const { app: port, simulator: simulatorPort, executor: executorPort } = e2ePorts();
+const { app: port, simulator: simulatorPort, executor: executorPort, database: databasePort } = e2ePorts();
 const simulator = await startSimulator(simulatorPort);
 const executor = await startTestExecutor({
   routeUrl: `http://localhost:${port}/api/inngest`,
@@ -42,13 +44,28 @@ if (serverUrl) {
   drop = db.drop;
   console.info(`[e2e] PostgreSQL database ${db.name}`);
 } else {
-  env.PGLITE_DIR = path.join(dataDir, 'pglite');
-  await migratePgliteFolder(env.PGLITE_DIR);
-  console.info(`[e2e] PGlite database in ${env.PGLITE_DIR}`);
+  // Only one process may open a PGlite folder, and both the app and the tests need the database: this
+  // process opens it and serves it over the PostgreSQL wire protocol, so the app (postgres.js, as in
+  // production with DATABASE_URL) and the test workers are both its clients. The socket server runs
+  // one statement at a time and, while a client is inside a transaction, only that client's.
+  const pgliteDir = path.join(dataDir, 'pglite');
+  await migratePgliteFolder(pgliteDir);
+  const pglite = await PGlite.create(pgliteDir);
+  const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: databasePort, maxConnections: 8 });
+  await socket.start();
+  env.DATABASE_URL = `postgres://postgres@127.0.0.1:${databasePort}/postgres`;
+  // One session behind every client: the app keeps to one connection (see db/client.ts), and the
+  // test workers' client uses named statements only, which cannot replace the app's unnamed one.
+  env.DATABASE_POOL_SIZE = '1';
+  drop = async () => {
+    await socket.stop();
+    await pglite.close();
+  };
+  console.info(`[e2e] PGlite database in ${pgliteDir}, served on port ${databasePort}`);
 }
 
 writeE2eState({
-  databaseUrl: env.DATABASE_URL ?? null,
+  databaseUrl: env.DATABASE_URL,
   simulatorUrl: simulator.url,
   executorUrl: executor.url,
 });
@@ -61,7 +78,7 @@ async function stop(code: number) {
   stopping = true;
   child?.kill('SIGTERM');
   await Promise.allSettled([simulator.close(), executor.close()]);
-  await drop?.().catch((error: unknown) => console.error('[e2e] could not drop the test database', error));
+  await drop?.().catch((error: unknown) => console.error('[e2e] could not close the test database', error));
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(code);
 }

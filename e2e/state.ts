@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface E2eState {
-  /** The suite's PostgreSQL database; null when the app runs on PGlite (its folder is the app's alone). */
-  databaseUrl: string | null;
+  /** The suite's database: a fresh PostgreSQL database, or the PGlite folder served by e2e/server.ts. */
+  databaseUrl: string;
   simulatorUrl: string;
   executorUrl: string;
 }
@@ -13,7 +13,7 @@ export interface E2eState {
 /** Fixed ports beside the app's, so the web server and the workers agree without talking. */
 export function e2ePorts() {
   const app = Number(process.env.E2E_PORT ?? 3100);
-  return { app, simulator: app + 1, executor: app + 2 };
+  return { app, simulator: app + 1, executor: app + 2, database: app + 3 };
 }
 
 const statePath = () => path.join(tmpdir(), `coinsphere-e2e-${e2ePorts().app}.json`);

@@ -1,7 +1,7 @@
 // Test-side handles on what e2e/server.ts started: the exchange simulator's control API, the test
-// executor's control API, and the suite's database (PostgreSQL only).
+// executor's control API, and the suite's database.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { READ_ONLY } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount, SimExchangeId, SimPermissions } from '@/lib/testing/exchange-simulator/types';
@@ -115,13 +115,13 @@ export const executorSettled = () => control(state().executorUrl, 'POST', '/_con
 let sqlClient: postgres.Sql | undefined;
 
 /**
- * The suite's database, for checks only the database can answer (ciphertext at rest, runs). Tests
- * that need it are skipped when the app runs on PGlite, whose folder only the app may open.
+ * The suite's database, for checks only the database can answer (ciphertext at rest, runs): the
+ * PostgreSQL database, or the PGlite folder that e2e/server.ts serves over the wire protocol.
  */
 export function database(): postgres.Sql {
-  const url = state().databaseUrl;
-  test.skip(!url, 'needs the PostgreSQL suite database (run with DATABASE_URL)');
-  sqlClient ??= postgres(url!, { max: 2, onnotice: () => {} });
+  // One connection with named (prepared) statements: on PGlite it shares one session with the app,
+  // whose unnamed statement an unnamed Parse from here could replace mid-query.
+  sqlClient ??= postgres(state().databaseUrl, { max: 1, prepare: true, onnotice: () => {} });
   return sqlClient;
 }
 

@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { exchangeConnections, holdings, syncRuns, users } from '@/db/schema';
+import { exchangeConnections, holdings, syncRuns } from '@/db/schema';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount } from '@/lib/testing/exchange-simulator/types';
 import { syncAll as appSyncAll, syncNow as appSyncNow } from '@/lib/connections/sync-now';
@@ -11,8 +11,7 @@ import { withTestDatabase } from '@/lib/testing/database';
 import { startTestExecutor, type RunRecord, type TestExecutor } from '@/lib/testing/inngest-executor';
 import { withSimulator } from '@/lib/testing/simulator';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
-import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
-import { insertCredentials } from '@/lib/vault/store';
+import { createTestConnection, createTestUser } from '@/lib/testing/factories';
 import { inngest } from '@/lib/jobs/client';
 import { connectionDisconnected, userSyncAllRequested } from '@/lib/jobs/events';
 import { syncRequestFor } from '@/lib/jobs/events';
@@ -48,35 +47,22 @@ interface Seeded {
   secret: string;
 }
 
-async function seedUser(): Promise<string> {
-  const [user] = await getDb()
-    .insert(users)
-    .values({ email: `chain-${randomUUID()}@example.com`, passwordHash: 'x' })
-    .returning({ id: users.id });
-  return user!.id;
-}
-
 /** A Binance connection with stored credentials and a simulator account behind it. */
 async function seedConnection(
   options: { userId?: string; due?: boolean; status?: 'active' | 'needs_reauth' } = {},
 ): Promise<Seeded> {
-  const userId = options.userId ?? (await seedUser());
-  const connectionId = randomUUID();
+  const userId = options.userId ?? (await createTestUser());
   const apiKey = `chain-${randomBytes(12).toString('hex')}`;
   const secret = randomBytes(24).toString('hex');
-  await getDb().transaction(async (tx) => {
-    const portfolioId = await ensureDefaultPortfolio(tx, userId);
-    await tx.insert(exchangeConnections).values({
-      id: connectionId,
-      userId,
-      portfolioId,
-      exchangeId: 'binance',
-      label: `Binance ${apiKey.slice(-4)}`,
+  const connectionId = await createTestConnection({
+    userId,
+    label: `Binance ${apiKey.slice(-4)}`,
+    credentials: { apiKey, secret },
+    values: {
       status: options.status ?? 'active',
       // Not due unless asked, so a cron tick only claims this test's connections.
       nextSyncAt: new Date(Date.now() + (options.due ? -60_000 : 3_600_000)),
-    });
-    await insertCredentials(tx, { connectionId, userId, exchangeId: 'binance' }, { apiKey, secret });
+    },
   });
   sim.addAccount({ exchange: 'binance', apiKey, secret, wallets: WALLETS });
   return { userId, connectionId, apiKey, secret };
@@ -256,7 +242,7 @@ describe('fan-out', () => {
   });
 
   it('Sync all: one sync per connection that can sync, through the same path', async () => {
-    const userId = await seedUser();
+    const userId = await createTestUser();
     const first = await seedConnection({ userId });
     const second = await seedConnection({ userId });
     const refused = await seedConnection({ userId, status: 'needs_reauth' });

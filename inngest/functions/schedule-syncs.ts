@@ -20,17 +20,22 @@ export const scheduleSyncs = inngest.createFunction(
     // A tick that overlaps a slow one is dropped: the next tick claims whatever is still due.
     singleton: { mode: 'skip' },
   },
-  async ({ step }) => {
-    let pages = 0;
-    let runs = 0;
-    for (;;) {
-      const { claimed } = await step.run(`claim-and-send-page-${pages}`, () =>
-        claimAndSendPage({ limit: SCHEDULE_PAGE_SIZE, parallel: PARALLEL_CLAIMS }),
-      );
-      pages += 1;
-      runs += claimed;
-      if (claimed < SCHEDULE_PAGE_SIZE || pages >= SCHEDULE_MAX_PAGES) break;
-    }
-    return { pages, runs };
-  },
+  ({ step }) => claimAllPages(step),
 );
+
+/** The function's loop, given its `step`: page after page until a short page or the page cap. */
+export async function claimAllPages(step: {
+  run: (id: string, fn: () => Promise<{ claimed: number }>) => Promise<{ claimed: number }>;
+}) {
+  let pages = 0;
+  let runs = 0;
+  for (;;) {
+    const { claimed } = await step.run(`claim-and-send-page-${pages}`, () =>
+      claimAndSendPage({ limit: SCHEDULE_PAGE_SIZE, parallel: PARALLEL_CLAIMS }),
+    );
+    pages += 1;
+    runs += claimed;
+    if (claimed < SCHEDULE_PAGE_SIZE || pages >= SCHEDULE_MAX_PAGES) break;
+  }
+  return { pages, runs };
+}

@@ -4,6 +4,7 @@ import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server'
 import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 import { setKeyring } from '@/lib/vault/keyring';
+import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { connectExchange } from './connect';
 import { ACKNOWLEDGE_FIELD } from './key-check';
 import { listConnections, selectConnections } from './list';
@@ -14,13 +15,12 @@ import {
   connectionRow,
   credentialsRow,
   holdingsOf,
-  newUser,
   PROBE_AND_ONE_BINANCE_READ,
   runsOf,
   savedRowsOf,
   sortHoldings,
-  useTestKeyring,
 } from '@/lib/testing/fixtures';
+import { createTestUser, useTestKeyring } from '@/lib/testing/factories';
 
 withTestDatabase({ isolated: true });
 let sim: ExchangeSimulator;
@@ -45,7 +45,7 @@ function expectNoSecrets(value: unknown, apiKey: string) {
 
 describe('testConnection', () => {
   it('reads balances and probes the key once, and saves nothing', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const result = await testConnection(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result).toEqual({
@@ -63,7 +63,7 @@ describe('testConnection', () => {
   });
 
   it('explains a rejected key in plain English without repeating it', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const result = await testConnection(userId, {
       exchangeId: 'binance',
@@ -77,7 +77,7 @@ describe('testConnection', () => {
   });
 
   it('reports form mistakes per field before calling the exchange', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const missingSecret = await testConnection(userId, { exchangeId: 'binance', credentials: { apiKey: 'abc' } });
     expect(missingSecret).toMatchObject({ ok: false, fieldErrors: { 'credentials.secret': expect.any(String) } });
     expect(await testConnection(userId, { exchangeId: 'nope', credentials: {} })).toMatchObject({
@@ -97,14 +97,17 @@ describe('testConnection', () => {
 
   it('reports a key that can trade instead of refusing it', async () => {
     const account = binanceAccount(sim, { permissions: { trade: true } });
-    const result = await testConnection(await newUser(), { exchangeId: 'binance', credentials: account.credentials });
+    const result = await testConnection(await createTestUser(), {
+      exchangeId: 'binance',
+      credentials: account.credentials,
+    });
     expect(result).toMatchObject({ ok: true, report: { needsTradingAcknowledgement: true } });
   });
 });
 
 describe('connectExchange', () => {
   it('stores the connection and only a ciphertext, applies the balances already read as the first run', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const before = Date.now();
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
@@ -138,7 +141,8 @@ describe('connectExchange', () => {
     expect(stored!.ciphertext).toMatch(/^v1\.k1\./);
     expect(JSON.stringify(stored)).not.toContain(account.apiKey);
     expect(JSON.stringify(stored)).not.toContain(BINANCE_SECRET);
-    expect((await connectionRow(connection.id))!.portfolioId).toBeTruthy();
+    // In the user's default portfolio (which the connect created), not merely in some portfolio.
+    expect((await connectionRow(connection.id))!.portfolioId).toBe(await ensureDefaultPortfolio(getDb(), userId));
 
     expect(sortHoldings(await holdingsOf(connection.id))).toEqual(EXPECTED_HOLDINGS);
     const runs = await runsOf(connection.id);
@@ -147,7 +151,7 @@ describe('connectExchange', () => {
   });
 
   it('labels connections to one exchange "Binance", "Binance 2", "Binance 3", and keeps a given label', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const labels: string[] = [];
     for (const label of [undefined, undefined, '  Savings  ', undefined]) {
       const result = await connectExchange(userId, {
@@ -162,7 +166,7 @@ describe('connectExchange', () => {
   });
 
   it('refuses the same key twice, naming the connection that has it, without calling the exchange', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const first = await connectExchange(userId, {
       exchangeId: 'binance',
@@ -182,12 +186,12 @@ describe('connectExchange', () => {
 
     // Another user may connect the same key.
     expect(
-      (await connectExchange(await newUser(), { exchangeId: 'binance', credentials: account.credentials })).ok,
+      (await connectExchange(await createTestUser(), { exchangeId: 'binance', credentials: account.credentials })).ok,
     ).toBe(true);
   });
 
   it('answers a race on the same key like the duplicate check (the unique index decides)', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     const input = { exchangeId: 'binance', credentials: account.credentials, label: 'Raced' };
     const results = await Promise.all([connectExchange(userId, input), connectExchange(userId, input)]);
@@ -200,7 +204,7 @@ describe('connectExchange', () => {
   });
 
   it('refuses a key that can withdraw, explaining how to make a read-only one, after the probe only', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim, { permissions: { withdraw: true } });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result.ok).toBe(false);
@@ -212,7 +216,7 @@ describe('connectExchange', () => {
   });
 
   it('connects a key that can trade only once the user acknowledges it', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const account = binanceAccount(sim, { permissions: { trade: true } });
     const refused = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(refused).toMatchObject({ ok: false, fieldErrors: { [ACKNOWLEDGE_FIELD]: expect.any(String) } });
@@ -231,23 +235,33 @@ describe('connectExchange', () => {
   });
 
   it('stores nothing when the exchange rejects the key', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
+    const account = binanceAccount(sim);
+    sim.addFault(account.apiKey, { kind: 'auth', remaining: 20 });
+    const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
+    expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/rejected this API key/) });
+    expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
+  });
+
+  it('stores nothing when the exchange is down', async () => {
+    const userId = await createTestUser();
     const account = binanceAccount(sim);
     sim.addFault(account.apiKey, { kind: 'server_error', remaining: 20 });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result.ok).toBe(false);
+    expect(result).not.toMatchObject({ message: expect.stringMatching(/rejected this API key/) });
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
   });
 });
 
 describe('listConnections', () => {
   it('lists the user’s connections with their sync state, and nobody else’s', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const a = binanceAccount(sim);
     const b = binanceAccount(sim, { wallets: { spot: { SOL: { free: '3', used: '0' } } } });
     await connectExchange(userId, { exchangeId: 'binance', credentials: a.credentials });
     await connectExchange(userId, { exchangeId: 'binance', credentials: b.credentials });
-    await connectExchange(await newUser(), { exchangeId: 'binance', credentials: a.credentials });
+    await connectExchange(await createTestUser(), { exchangeId: 'binance', credentials: a.credentials });
 
     const list = await listConnections(userId);
     expect(list.map((c) => [c.label, c.holdingsCount, c.keyHint])).toEqual([
@@ -256,7 +270,7 @@ describe('listConnections', () => {
     ]);
     expectNoSecrets(list, a.apiKey);
     expectNoSecrets(list, b.apiKey);
-    expect(await listConnections(await newUser())).toEqual([]);
+    expect(await listConnections(await createTestUser())).toEqual([]);
   });
 
   it('is one statement that reads only the key hint from the credentials table', () => {

@@ -7,8 +7,6 @@ import { UNREACHABLE_MESSAGE } from './result';
 import { RESEND_QUEUED_AFTER_MS } from './schemas';
 import { NEEDS_REAUTH_MESSAGE, DISCONNECTED_MESSAGE, syncAll, syncNow } from './sync-now';
 import {
-  insertConnection,
-  newUser,
   pointInngestAt,
   refusingUrl,
   runsOf,
@@ -16,6 +14,7 @@ import {
   startSilentServer,
   withKeyringAndEventApi,
 } from '@/lib/testing/fixtures';
+import { createTestConnection, createTestUser } from '@/lib/testing/factories';
 
 withTestDatabase({ isolated: true });
 
@@ -39,8 +38,8 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 
 describe('syncNow', () => {
   it('queues a manual run and sends its event; pressing again returns the pending run and sends nothing', async () => {
-    const userId = await newUser();
-    const connectionId = await insertConnection(userId);
+    const userId = await createTestUser();
+    const connectionId = await createTestConnection({ userId });
 
     const first = await syncNow(userId, connectionId);
     expect(first).toMatchObject({ ok: true, run: { created: true } });
@@ -63,8 +62,8 @@ describe('syncNow', () => {
   });
 
   it('sends a run that stayed queued for over 10 s again, under a new event id (its first event may have been skipped)', async () => {
-    const userId = await newUser();
-    const connectionId = await insertConnection(userId);
+    const userId = await createTestUser();
+    const connectionId = await createTestConnection({ userId });
     const first = await syncNow(userId, connectionId);
     if (!first.ok) throw new Error(first.message);
     await getDb()
@@ -80,12 +79,15 @@ describe('syncNow', () => {
   });
 
   it('refuses a connection whose key was rejected, one that was disconnected, and one still rate limited', async () => {
-    const userId = await newUser();
-    const reauth = await insertConnection(userId, { status: 'needs_reauth' });
-    const gone = await insertConnection(userId, { status: 'disabled', disconnectedAt: new Date() });
-    const limited = await insertConnection(userId, {
-      status: 'rate_limited',
-      blockedUntil: new Date(Date.now() + 5 * 60_000),
+    const userId = await createTestUser();
+    const reauth = await createTestConnection({ userId, values: { status: 'needs_reauth' } });
+    const gone = await createTestConnection({ userId, values: { status: 'disabled', disconnectedAt: new Date() } });
+    const limited = await createTestConnection({
+      userId,
+      values: {
+        status: 'rate_limited',
+        blockedUntil: new Date(Date.now() + 5 * 60_000),
+      },
     });
     expect(await syncNow(userId, reauth)).toEqual({ ok: false, message: NEEDS_REAUTH_MESSAGE });
     expect(NEEDS_REAUTH_MESSAGE).toMatch(/^Credentials need updating/);
@@ -99,8 +101,8 @@ describe('syncNow', () => {
   });
 
   it('answers "not found" for another user’s connection and for an id that is not one', async () => {
-    const connectionId = await insertConnection(await newUser());
-    const stranger = await newUser();
+    const connectionId = await createTestConnection({ userId: await createTestUser() });
+    const stranger = await createTestUser();
     expect(await syncNow(stranger, connectionId)).toEqual({ ok: false, message: 'Connection not found.' });
     expect(await syncNow(stranger, 'not-a-uuid')).toEqual({ ok: false, message: 'Connection not found.' });
     expect(await runsOf(connectionId)).toEqual([]);
@@ -113,8 +115,8 @@ describe('syncNow', () => {
   ])(
     'answers within 3 s and leaves no queued run when the event API %s',
     async (_case, unreachable) => {
-      const userId = await newUser();
-      const connectionId = await insertConnection(userId);
+      const userId = await createTestUser();
+      const connectionId = await createTestConnection({ userId });
       pointInngestAt(await unreachable());
 
       const { result, ms } = await timed(() => syncNow(userId, connectionId));
@@ -132,28 +134,28 @@ describe('syncNow', () => {
 
 describe('syncAll', () => {
   it('sends one event for the user and counts the connections that can sync', async () => {
-    const userId = await newUser();
-    await insertConnection(userId);
-    await insertConnection(userId, { status: 'error' });
-    await insertConnection(userId, { status: 'rate_limited' });
-    await insertConnection(userId, { status: 'needs_reauth' });
-    await insertConnection(userId, { status: 'disabled', disconnectedAt: new Date() });
-    await insertConnection(await newUser());
+    const userId = await createTestUser();
+    await createTestConnection({ userId });
+    await createTestConnection({ userId, values: { status: 'error' } });
+    await createTestConnection({ userId, values: { status: 'rate_limited' } });
+    await createTestConnection({ userId, values: { status: 'needs_reauth' } });
+    await createTestConnection({ userId, values: { status: 'disabled', disconnectedAt: new Date() } });
+    await createTestConnection({ userId: await createTestUser() });
 
     expect(await syncAll(userId)).toEqual({ ok: true, connections: 3 });
     expect(eventApi.events).toEqual([expect.objectContaining({ name: 'user/sync-all.requested', data: { userId } })]);
   });
 
   it('sends nothing when no connection can sync', async () => {
-    const userId = await newUser();
-    await insertConnection(userId, { status: 'needs_reauth' });
+    const userId = await createTestUser();
+    await createTestConnection({ userId, values: { status: 'needs_reauth' } });
     expect(await syncAll(userId)).toEqual({ ok: true, connections: 0 });
     expect(eventApi.events).toEqual([]);
   });
 
   it('says so within 3 s when the event API cannot be reached', async () => {
-    const userId = await newUser();
-    await insertConnection(userId);
+    const userId = await createTestUser();
+    await createTestConnection({ userId });
     pointInngestAt(await refusingUrl());
     const { result, ms } = await timed(() => syncAll(userId));
     expect(result).toEqual({ ok: false, message: UNREACHABLE_MESSAGE });
@@ -161,8 +163,8 @@ describe('syncAll', () => {
   });
 
   it('counts only connections that are not disconnected', async () => {
-    const userId = await newUser();
-    const id = await insertConnection(userId);
+    const userId = await createTestUser();
+    const id = await createTestConnection({ userId });
     await getDb()
       .update(exchangeConnections)
       .set({ disconnectedAt: new Date(), status: 'disabled' })

@@ -16,7 +16,6 @@ import {
   connectionRow,
   credentialsRow,
   holdingsOf,
-  newUser,
   pointInngestAt,
   PROBE_AND_ONE_BINANCE_READ,
   refusingUrl,
@@ -25,6 +24,7 @@ import {
   startFakeEventApi,
   withKeyringAndEventApi,
 } from '@/lib/testing/fixtures';
+import { createTestUser } from '@/lib/testing/factories';
 import { updateConnection } from './update';
 
 withTestDatabase({ isolated: true });
@@ -46,7 +46,7 @@ async function historyOf(connectionId: string) {
 
 describe('updateConnection', () => {
   it('changes the label, auto-sync and interval, and reschedules from the last sync', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     const lastSyncAt = (await connectionRow(id))!.lastSyncAt!;
 
@@ -64,7 +64,7 @@ describe('updateConnection', () => {
   });
 
   it('names the field in every validation message', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     expect(await updateConnection(userId, id, { syncIntervalSeconds: 59 })).toMatchObject({
       ok: false,
@@ -86,7 +86,7 @@ describe('updateConnection', () => {
   });
 
   it('re-tests new keys before saving them, clears needs_reauth and applies the balances they read', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     await getDb()
       .update(exchangeConnections)
@@ -110,7 +110,7 @@ describe('updateConnection', () => {
   });
 
   it('refuses new keys that can withdraw, or that another connection already has, and keeps the old ones', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const other = await connected(userId, binanceAccount(sim), 'Savings');
     const { id, account } = await connected(userId);
     const ciphertext = (await credentialsRow(id))!.ciphertext;
@@ -128,7 +128,7 @@ describe('updateConnection', () => {
   });
 
   it('asks for the acknowledgement before storing a new key that can trade', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     const trading = binanceAccount(sim, { permissions: { trade: true } });
     expect(await updateConnection(userId, id, { credentials: trading.credentials })).toMatchObject({
@@ -143,7 +143,7 @@ describe('updateConnection', () => {
 
 describe('disconnect', () => {
   it('deletes the credentials at once, fails pending runs, keeps holdings and history when asked', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     const pending = await enqueueRun({ connectionId: id, userId, trigger: 'manual' });
     const heldBefore = sortHoldings(await holdingsOf(id));
@@ -179,14 +179,14 @@ describe('disconnect', () => {
         runId: pending.runId,
         result: { rows: [{ asset: 'DOGE', wallet: 'spot', free: '1', used: '0', total: '1' }], warnings: [] },
       }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(expect.objectContaining({ name: 'SyncNotAppliedError', reason: 'connection_gone' }));
     expect(sortHoldings(await holdingsOf(id))).toEqual(heldBefore);
     // Nothing more can be done with it but remove its holdings.
     expect(await updateConnection(userId, id, { label: 'x' })).toEqual({ ok: false, message: DISCONNECTED_MESSAGE });
   });
 
   it('removes holdings unless kept, keeps history, and a second disconnect removes holdings kept before', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const first = await connected(userId);
     const second = await connected(userId);
 
@@ -209,7 +209,7 @@ describe('disconnect', () => {
   });
 
   it('disconnects even when Inngest cannot be told', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     pointInngestAt(await refusingUrl());
     expect(await disconnect(userId, id, { keepHoldings: false })).toMatchObject({ ok: true });
@@ -217,21 +217,21 @@ describe('disconnect', () => {
   });
 
   it('validates its input', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const { id } = await connected(userId);
     expect(await disconnect(userId, id, {} as never)).toMatchObject({
       ok: false,
       fieldErrors: { keepHoldings: 'Keep holdings must be true or false.' },
     });
-    expect(await credentialsRow(id)).toBeDefined();
+    expect(await credentialsRow(id)).toMatchObject({ connectionId: id });
   });
 });
 
 describe('ownership', () => {
   it('answers "not found" to every function for another user’s connection, and changes nothing', async () => {
-    const owner = await newUser();
+    const owner = await createTestUser();
     const { id, account } = await connected(owner);
-    const stranger = await newUser();
+    const stranger = await createTestUser();
     const notFound = { ok: false, message: 'Connection not found.' };
     const replacement = binanceAccount(sim);
 

@@ -88,7 +88,7 @@ describe('pooled exchange clients', () => {
     await fetchBalances(account);
     const [client] = idleClients('binance');
     sim.addFault(account.credentials.apiKey, { kind: 'server_error', pathIncludes: '/api/v3/account' });
-    await expect(fetchBalances(account)).rejects.toThrow();
+    await expect(fetchBalances(account)).rejects.toThrow(expect.objectContaining({ name: 'ExchangeNotAvailable' }));
     expect(idleClients('binance')).toEqual([]);
     await fetchBalances(account);
     expect(idleClients('binance')).toHaveLength(1);

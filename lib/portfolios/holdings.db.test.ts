@@ -23,12 +23,14 @@ describe('getPortfolio', () => {
     const userId = await createTestUser();
     const binance = await createTestConnection({
       userId,
-      values: { label: 'Binance', lastSuccessAt: new Date('2026-11-01T10:00:00Z') },
+      label: 'Binance',
+      values: { lastSuccessAt: new Date('2026-11-01T10:00:00Z') },
     });
     const kraken = await createTestConnection({
       userId,
       exchangeId: 'kraken',
-      values: { label: 'Kraken', lastSuccessAt: new Date('2026-11-01T11:00:00Z') },
+      label: 'Kraken',
+      values: { lastSuccessAt: new Date('2026-11-01T11:00:00Z') },
     });
     await hold(userId, binance, [
       ['BTC', 'spot', '0.1'],

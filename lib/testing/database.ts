@@ -15,13 +15,19 @@ declare module 'vitest' {
  * Points the app's data functions at this run's database for the current test file: the
  * PostgreSQL database created by the global setup when DATABASE_URL is set, otherwise a fresh
  * in-memory PGlite database (always private to the file) with the same migrations applied.
+ * `postgres`: the file tests what only PostgreSQL does (concurrent connections); it fails without one.
  */
-export function withTestDatabase(options: { isolated?: boolean } = {}): { handle: () => DatabaseHandle } {
+export function withTestDatabase(options: { isolated?: boolean; postgres?: boolean } = {}): {
+  handle: () => DatabaseHandle;
+} {
   let handle: DatabaseHandle | undefined;
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     let url = inject('testDatabaseUrl');
     const serverUrl = inject('testServerUrl');
+    if (options.postgres && !url) {
+      throw new Error('This file tests PostgreSQL-only behaviour: run it with DATABASE_URL set (npm run test:pg).');
+    }
     // A file whose tests walk whole tables (e.g. key rotation) gets a database of its own.
     if (options.isolated && serverUrl) {
       const own = await createTestDatabase(serverUrl, 'coinsphere_test');

@@ -1,18 +1,18 @@
-// Shared by the lib/connections tests only: users, simulator accounts and stand-ins for Inngest's event API.
+// Shared by the lib/connections tests: simulator accounts, row readers and stand-ins for Inngest's event API
+// (users and connections come from ./factories).
 import 'server-only';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { getDb } from '@/db';
-import { exchangeConnections, exchangeCredentials, holdings, syncRuns, users } from '@/db/schema';
+import { exchangeConnections, exchangeCredentials, holdings, syncRuns } from '@/db/schema';
 import { READ_ONLY, type ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount, SimPermissions } from '@/lib/testing/exchange-simulator/types';
 import { inngest } from '@/lib/jobs/client';
 import { startHttpServer } from '@/lib/testing/http-server';
-import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
-import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
-import { insertCredentials } from '@/lib/vault/store';
+import { setKeyring } from '@/lib/vault/keyring';
+import { useTestKeyring } from '@/lib/testing/factories';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const BINANCE_SECRET = 'sim-binance-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65X';
@@ -31,18 +31,6 @@ export const PROBE_AND_ONE_BINANCE_READ = [
   'GET /sapi/v1/simple-earn/locked/position',
 ];
 
-export function useTestKeyring(): void {
-  setKeyring(parseKeyring(`k1:${randomBytes(32).toString('base64')}`));
-}
-
-export async function newUser(): Promise<string> {
-  const [user] = await getDb()
-    .insert(users)
-    .values({ email: `connections-${randomUUID()}@example.com`, passwordHash: 'x' })
-    .returning({ id: users.id });
-  return user!.id;
-}
-
 /** A Binance account in the simulator; `credentials` is what the connect form would send. */
 export function binanceAccount(
   sim: ExchangeSimulator,
@@ -58,29 +46,6 @@ export function binanceAccount(
   });
   const requests = () => sim.log({ apiKey }).map((entry) => `${entry.method} ${entry.path}`);
   return { apiKey, credentials: { apiKey, secret: BINANCE_SECRET }, requests };
-}
-
-/** A stored connection with credentials, written directly: for tests that do not need the exchange. */
-export async function insertConnection(
-  userId: string,
-  overrides: Partial<typeof exchangeConnections.$inferInsert> = {},
-): Promise<string> {
-  const id = randomUUID();
-  await getDb().transaction(async (tx) => {
-    const portfolioId = await ensureDefaultPortfolio(tx, userId);
-    await tx
-      .insert(exchangeConnections)
-      .values({ id, userId, portfolioId, exchangeId: 'binance', label: 'Binance', ...overrides });
-    await insertCredentials(
-      tx,
-      { connectionId: id, userId, exchangeId: 'binance' },
-      {
-        apiKey: `binance-${randomBytes(20).toString('hex')}`,
-        secret: BINANCE_SECRET,
-      },
-    );
-  });
-  return id;
 }
 
 export interface ReceivedEvent {

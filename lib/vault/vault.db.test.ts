@@ -2,15 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { exchangeConnections, exchangeCredentials, users } from '@/db/schema';
-import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
+import { exchangeConnections, exchangeCredentials } from '@/db/schema';
+import { createTestConnection, createTestUser } from '@/lib/testing/factories';
 import { withTestDatabase } from '@/lib/testing/database';
 import { DecryptError } from './cipher';
 import type { ExchangeCredentials } from './credentials';
 import { KeyringError, parseKeyring, setKeyring, type Keyring } from './keyring';
 import { keyUsage, rotateAllCredentials, rotateBatch } from './rotate';
 import { verifyKeyring } from './self-check';
-import { findConnectionWithKey, insertCredentials, loadCredentials, replaceCredentials } from './store';
+import { findConnectionWithKey, loadCredentials, replaceCredentials } from './store';
 
 withTestDatabase({ isolated: true });
 
@@ -32,23 +32,8 @@ const credentialsFor = (tag: string = randomUUID()): ExchangeCredentials => ({
   password: `pass-${tag}`,
 });
 
-async function newUser() {
-  const [user] = await getDb()
-    .insert(users)
-    .values({ email: `vault-${randomUUID()}@example.com`, passwordHash: 'x' })
-    .returning({ id: users.id });
-  return user!.id;
-}
-
-async function connect(userId: string, credentials: ExchangeCredentials, exchangeId = 'binance', label = 'My Binance') {
-  const connectionId = randomUUID();
-  await getDb().transaction(async (tx) => {
-    const portfolioId = await ensureDefaultPortfolio(tx, userId);
-    await tx.insert(exchangeConnections).values({ id: connectionId, userId, portfolioId, exchangeId, label });
-    await insertCredentials(tx, { connectionId, userId, exchangeId }, credentials);
-  });
-  return connectionId;
-}
+const connect = (userId: string, credentials: ExchangeCredentials, exchangeId = 'binance', label = 'My Binance') =>
+  createTestConnection({ userId, credentials, exchangeId, label });
 
 async function storedRow(connectionId: string) {
   const [row] = await getDb()
@@ -60,7 +45,7 @@ async function storedRow(connectionId: string) {
 
 describe('stored credentials', () => {
   it('round-trips, and the table holds no plaintext, only a 4-character hint', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const credentials = credentialsFor();
     const connectionId = await connect(userId, credentials);
     expect(await loadCredentials(userId, connectionId)).toEqual(credentials);
@@ -73,7 +58,7 @@ describe('stored credentials', () => {
   });
 
   it('refuses a ciphertext copied into another row (at the database level)', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const a = await connect(userId, credentialsFor('a'));
     const b = await connect(userId, credentialsFor('b'), 'kraken', 'Kraken');
     const fromB = (await storedRow(b)).ciphertext;
@@ -83,8 +68,8 @@ describe('stored credentials', () => {
   });
 
   it('refuses a ciphertext copied to another user’s row, and never loads another user’s credentials', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
+    const alice = await createTestUser();
+    const bob = await createTestUser();
     const aliceConnection = await connect(alice, credentialsFor('alice'));
     const bobConnection = await connect(bob, credentialsFor('bob'));
     expect(await loadCredentials(bob, aliceConnection)).toBeNull();
@@ -100,7 +85,7 @@ describe('stored credentials', () => {
 
 describe('duplicate-key fingerprint', () => {
   it('finds the connection that already holds the key, per user and exchange', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const credentials = credentialsFor();
     await connect(userId, credentials, 'binance', 'Main account');
 
@@ -108,15 +93,18 @@ describe('duplicate-key fingerprint', () => {
       label: 'Main account',
     });
     expect(await findConnectionWithKey(userId, 'kraken', credentials.apiKey)).toBeNull();
-    expect(await findConnectionWithKey(await newUser(), 'binance', credentials.apiKey)).toBeNull();
+    expect(await findConnectionWithKey(await createTestUser(), 'binance', credentials.apiKey)).toBeNull();
     expect(await findConnectionWithKey(userId, 'binance', `${credentials.apiKey}x`)).toBeNull();
   });
 
   it('the unique index refuses the same key twice for one user and exchange, and allows it elsewhere', async () => {
-    const userId = await newUser();
+    const userId = await createTestUser();
     const credentials = credentialsFor();
     await connect(userId, credentials);
-    await expect(connect(userId, { ...credentials, secret: 'another secret' })).rejects.toThrow();
+    // 23505: unique_violation, from the index on the key's hash (not any other failure of the insert).
+    await expect(connect(userId, { ...credentials, secret: 'another secret' })).rejects.toMatchObject({
+      cause: { code: '23505' },
+    });
     // The failed transaction left nothing behind.
     const [count] = await getDb()
       .select({ n: sql<number>`count(*)::int` })
@@ -124,14 +112,14 @@ describe('duplicate-key fingerprint', () => {
       .where(eq(exchangeConnections.userId, userId));
     expect(count?.n).toBe(1);
     await connect(userId, credentials, 'kucoin', 'KuCoin');
-    await connect(await newUser(), credentials);
+    await connect(await createTestUser(), credentials);
   });
 });
 
 describe('rotation', () => {
   it('re-encrypts every credential under the new key, keeps the plaintext, and is safe to run twice', async () => {
     useRing(ringK1);
-    const userId = await newUser();
+    const userId = await createTestUser();
     const seeded = new Map<string, ExchangeCredentials>();
     for (let i = 0; i < 5; i++) {
       const credentials = credentialsFor(`rot-${i}`);
@@ -170,7 +158,7 @@ describe('rotation', () => {
 
   it('never overwrites a concurrent edit made between its read and its write', async () => {
     useRing(ringK1);
-    const userId = await newUser();
+    const userId = await createTestUser();
     const connectionId = await connect(userId, credentialsFor('before'));
     const edited = credentialsFor('edited-by-user');
 
@@ -193,7 +181,7 @@ describe('rotation', () => {
 
   it('reports rows whose key was retired instead of skipping them silently', async () => {
     useRing(ringK1);
-    const userId = await newUser();
+    const userId = await createTestUser();
     const orphan = await connect(userId, credentialsFor('orphan'));
     useRing(ringK2);
     const totals = await rotateAllCredentials();
