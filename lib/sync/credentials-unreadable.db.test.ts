@@ -10,7 +10,8 @@ import { updateConnection } from '@/lib/connections/update';
 import { credentialsUnreadable, toConnectionView } from '@/lib/connections/view';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
-import { binanceAccount, newUser, withKeyringAndEventApi } from '@/lib/testing/fixtures';
+import { createTestUser } from '@/lib/testing/factories';
+import { binanceAccount, withKeyringAndEventApi } from '@/lib/testing/fixtures';
 import { withSimulator } from '@/lib/testing/simulator';
 import { getKeyring, parseKeyring, setKeyring } from '@/lib/vault/keyring';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from './failure-kinds';
@@ -30,7 +31,7 @@ withKeyringAndEventApi(() => undefined);
 afterEach(() => vi.restoreAllMocks());
 
 async function connected() {
-  const userId = await newUser();
+  const userId = await createTestUser();
   const account = binanceAccount(sim);
   const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
   if (!result.ok) throw new Error(result.message);
