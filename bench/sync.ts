@@ -174,7 +174,8 @@ async function floorRun(db: Database, userId: string, portfolioId: string) {
       const inserted = await tx.execute(sql`
         insert into sync_runs (connection_id, user_id, trigger)
         select c.id, c.user_id, 'scheduled' from exchange_connections c where ${due}`);
-      runs = (inserted as unknown as { count?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0;
+      runs =
+        (inserted as unknown as { count?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0;
       await tx.execute(sql`
         update exchange_connections c
         set next_sync_at = ${BENCH_NOW.toISOString()}::timestamptz + make_interval(secs => c.sync_interval_seconds)
