@@ -73,28 +73,32 @@ describe('prune-sync-runs', () => {
 
   it('hands the rest to a new run when its step budget is spent, and that run goes on from the same range', async () => {
     limits.maxBatches = 2;
-    const low = await connectionWithOldRuns(12, '0-7');
-    const high = await connectionWithOldRuns(3, '8-f');
+    const low = await connectionWithOldRuns(3, '0-7');
+    const high = await connectionWithOldRuns(12, '8-f');
 
+    // Range 0: 3 (short); range 1: 5 (full), and the budget of two batches is spent.
     const first = await new InngestTestEngine({
       function: pruneSyncRuns,
       events: [cronEvent],
       steps: [{ id: 'continue', handler: () => ({ ids: ['continuation'] }) }],
     }).execute();
     expect(first.error).toBeUndefined();
-    expect(first.result).toStrictEqual({ batches: 2, deleted: 10, continuedFromSlice: 0 });
+    expect(first.result).toStrictEqual({ batches: 2, deleted: 8, continuedFromSlice: 1 });
     expect(vi.mocked(first.ctx.step.sendEvent).mock.calls).toEqual([
-      ['continue', expect.objectContaining({ name: 'sync-runs/prune.requested', data: { fromSlice: 0 } })],
+      ['continue', expect.objectContaining({ name: 'sync-runs/prune.requested', data: { fromSlice: 1 } })],
     ]);
-    expect(await runCount(low)).toBe(52);
+    expect(await runCount(low)).toBe(50);
+    expect(await runCount(high)).toBe(57);
 
+    // Range 0 is not walked again by the continuation: a connection added there since keeps its old runs.
+    const addedSince = await connectionWithOldRuns(4, '0-7');
     const second = await new InngestTestEngine({
       function: pruneSyncRuns,
-      events: [{ name: 'sync-runs/prune.requested', data: { fromSlice: 0 } }],
+      events: [{ name: 'sync-runs/prune.requested', data: { fromSlice: 1 } }],
     }).execute();
     expect(second.error).toBeUndefined();
-    expect(second.result).toStrictEqual({ batches: 2, deleted: 5, continuedFromSlice: null });
-    expect(await runCount(low)).toBe(50);
+    expect(second.result).toStrictEqual({ batches: 2, deleted: 7, continuedFromSlice: null });
     expect(await runCount(high)).toBe(50);
+    expect(await runCount(addedSince)).toBe(54);
   });
 });
