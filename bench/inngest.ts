@@ -11,7 +11,10 @@ import { createTestDatabase } from '@/lib/testing/test-database';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { NewAccount } from '@/lib/testing/exchange-simulator/server';
+import type { Exchange } from 'ccxt';
+import { loadExchangeClass } from '@/lib/exchanges/ccxt-loader';
 import { clearSharedMarkets, MAX_IDLE_CLIENTS } from '@/lib/exchanges/client';
+import { redirectTransport } from '@/lib/exchanges/redirect';
 import { startTestExecutor } from '@/lib/testing/inngest-executor';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
 
@@ -25,6 +28,56 @@ const EXECUTOR_CONCURRENCY = MAX_IDLE_CLIENTS;
 const GOAL_SYNCS_PER_SECOND = 50;
 /** Measured ticks after the warm-up; the reported rate is their median. */
 const MEASURED_TICKS = 3;
+/** The app's CPU per sync may be at most this many times a bare ccxt fetchBalance's. */
+const GOAL_CPU_RATIO = 2;
+
+/** Calls `read` once per client, `concurrency` at a time, and returns this process's CPU ms per call. */
+async function cpuPerCall(clients: Exchange[], concurrency: number, read: (client: Exchange) => Promise<unknown>) {
+  const before = process.cpuUsage();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, clients.length) }, async () => {
+      while (next < clients.length) await read(clients[next++]!);
+    }),
+  );
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / 1000 / clients.length;
+}
+
+/**
+ * The floor the app's CPU per sync is measured against: plain ccxt Binance clients, one per seeded
+ * account, against the same simulator process, warm (markets loaded, one call made), no rate limiter, no
+ * database, no Inngest. `fetchBalance` is one spot read; `sameReads` is what the app's Binance adapter
+ * asks for (spot, funding, flexible and locked earn), without its parsing. Medians of `passes`.
+ */
+async function bareCcxtCpu(simulatorUrl: string, accounts: { apiKey: string; secret: string }[], passes = 3) {
+  const Binance = await loadExchangeClass('binance');
+  const clients = accounts.map((account) => {
+    const client = new Binance({ apiKey: account.apiKey, secret: account.secret, enableRateLimit: false });
+    redirectTransport(client, simulatorUrl);
+    return client;
+  });
+  await clients[0]!.loadMarkets();
+  // Shared as the app shares them (ccxt types setMarkets' second parameter as undefined).
+  const currencies = clients[0]!.currencies as unknown as undefined;
+  for (const client of clients.slice(1)) client.setMarkets(clients[0]!.markets, currencies);
+  type Earn = { [method: string]: (params: object) => Promise<unknown> };
+  const spot = (client: Exchange) => client.fetchBalance({ type: 'spot', omitZeroBalances: true });
+  const sameReads = async (client: Exchange) => {
+    await spot(client);
+    await client.fetchBalance({ type: 'funding' });
+    await (client as unknown as Earn).sapiGetSimpleEarnFlexiblePosition!({ current: 1, size: 100 });
+    await (client as unknown as Earn).sapiGetSimpleEarnLockedPosition!({ current: 1, size: 100 });
+  };
+  await cpuPerCall(clients, EXECUTOR_CONCURRENCY, sameReads); // warm: every client has signed and read once
+  const samples = { fetchBalance: [] as number[], sameReads: [] as number[] };
+  for (let i = 0; i < passes; i++) {
+    samples.fetchBalance.push(await cpuPerCall(clients, EXECUTOR_CONCURRENCY, spot));
+    samples.sameReads.push(await cpuPerCall(clients, EXECUTOR_CONCURRENCY, sameReads));
+  }
+  const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { fetchBalanceCpuMs: median(samples.fetchBalance), sameReadsCpuMs: median(samples.sameReads) };
+}
 
 /** A throw-away database: a fresh PostgreSQL database when DATABASE_URL is set, else in-memory PGlite. */
 async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; kind: string; drop: () => Promise<void> }> {
@@ -149,6 +202,11 @@ export async function inngestBenchmarks() {
       });
     }
     const median = ticks.toSorted((a, b) => a.syncsPerSecond - b.syncsPerSecond)[Math.floor(MEASURED_TICKS / 2)]!;
+    const cpuMsPerSync = ticks.map((tick) => tick.cpuMsPerSync).toSorted((a, b) => a - b)[
+      Math.floor(MEASURED_TICKS / 2)
+    ]!;
+    // Measured after the ticks, in this process, against the same simulator and the same accounts.
+    const bare = await bareCcxtCpu(simulator.url, seeded);
     const [succeeded] = await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.status, 'succeeded'));
     const syncsPerSecond = round(median.syncsPerSecond);
     return {
@@ -168,7 +226,14 @@ export async function inngestBenchmarks() {
       // ~1 s of wall time, ccxt's own rate limiter spacing the 4 Binance reads (earn weighs 150 each).
       warmUpTickMs: Math.round(warmUpMs),
       // This process's CPU (app, SDK, executor and simulator alike) per sync: the ceiling is 1000 / this.
-      cpuMsPerSync: round(median.cpuMsPerSync),
+      cpuMsPerSync: round(cpuMsPerSync),
+      // The same process's CPU for one bare, warm ccxt fetchBalance (and for the adapter's four reads).
+      bareCcxtFetchBalanceCpuMs: round(bare.fetchBalanceCpuMs, 2),
+      bareCcxtSameReadsCpuMs: round(bare.sameReadsCpuMs, 2),
+      cpuRatioToBareFetchBalance: round(cpuMsPerSync / bare.fetchBalanceCpuMs, 2),
+      cpuRatioToBareSameReads: round(cpuMsPerSync / bare.sameReadsCpuMs, 2),
+      goalCpuRatioToBareFetchBalance: GOAL_CPU_RATIO,
+      cpuWithinGoal: cpuMsPerSync / bare.fetchBalanceCpuMs <= GOAL_CPU_RATIO,
       routeRequestsPerSync: round(median.routeRequestsPerSync),
       rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
       cpuCores: availableParallelism(),

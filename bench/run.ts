@@ -73,6 +73,7 @@ const report = {
     ]);
     return syncBenchmarks({ schedulerPageSize: SCHEDULE_PAGE_SIZE, schedulerParallel: PARALLEL_CLAIMS });
   })(),
+  retention: await (await import('./retention')).retentionBenchmarks(),
   inngest: await (await import('./inngest')).inngestBenchmarks(),
 };
 const machine = { sha256Chain200kMsBefore: speedBefore, sha256Chain200kMsAfter: machineSpeed() };

@@ -134,10 +134,10 @@ export const syncRuns = pgTable(
   'sync_runs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    // No declared foreign keys (their per-row check cost the scheduler 13–15%): every insert locks its
-    // connection, and a trigger deletes the runs of deleted connections (migration 0005 says why and how).
-    connectionId: uuid('connection_id').notNull(),
-    // The connection's owner, for queries by user.
+    // A run goes with its connection, and so with the connection's user (whose deletion cascades to it).
+    connectionId: connectionRef(),
+    // The connection's owner, for queries by user. No foreign key of its own: the run already goes with the
+    // user through its connection, and a second key would be a second check per inserted run.
     userId: uuid('user_id').notNull(),
     trigger: text('trigger', { enum: SYNC_TRIGGERS }).notNull(),
     status: text('status', { enum: SYNC_STATUSES }).notNull().default('queued'),

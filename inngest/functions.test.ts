@@ -9,6 +9,7 @@ import type { SyncOutcome } from '@/lib/sync/types';
 import { inngest } from '@/lib/jobs/client';
 import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
+import { pruneSyncRuns } from './functions/prune-sync-runs';
 import { rotateCredentials } from './functions/rotate-credentials';
 import { claimAllPages, SCHEDULE_MAX_PAGES, SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
 import { syncAll } from './functions/sync-all';
@@ -260,12 +261,26 @@ describe('what only Inngest enforces (not modelled by the test executor)', () =>
     expect(schedule).toMatchObject({ triggers: [{ cron: '* * * * *' }], singleton: { mode: 'skip' } });
     const [clean] = configOf(cleanStaleSyncs);
     expect(clean).toMatchObject({ triggers: [{ cron: '*/5 * * * *' }], singleton: { mode: 'skip' } });
+    // Run retention: daily, one step at a time across runs (its continuation must not be skipped).
+    const [prune] = configOf(pruneSyncRuns);
+    expect(prune).toMatchObject({
+      triggers: [{ cron: 'TZ=UTC 30 3 * * *' }, { event: 'sync-runs/prune.requested' }],
+      concurrency: { limit: 1 },
+    });
+    expect(prune!.singleton).toBeUndefined();
   });
 
   it('serves every function, credential rotation included', () => {
     expect(functions).toStrictEqual(
-      expect.arrayContaining([rotateCredentials, syncConnectionFunction, scheduleSyncs, syncAll, cleanStaleSyncs]),
+      expect.arrayContaining([
+        rotateCredentials,
+        syncConnectionFunction,
+        scheduleSyncs,
+        syncAll,
+        cleanStaleSyncs,
+        pruneSyncRuns,
+      ]),
     );
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
   });
 });

@@ -1,7 +1,15 @@
 import { cleanStaleSyncs } from './clean-stale-syncs';
+import { pruneSyncRuns } from './prune-sync-runs';
 import { rotateCredentials } from './rotate-credentials';
 import { scheduleSyncs } from './schedule-syncs';
 import { syncAll } from './sync-all';
 import { syncConnectionFunction } from './sync-connection';
 
-export const functions = [rotateCredentials, syncConnectionFunction, scheduleSyncs, syncAll, cleanStaleSyncs];
+export const functions = [
+  rotateCredentials,
+  syncConnectionFunction,
+  scheduleSyncs,
+  syncAll,
+  cleanStaleSyncs,
+  pruneSyncRuns,
+];

@@ -33,3 +33,11 @@ export const userSyncAllRequested = eventType('user/sync-all.requested', {
 export const connectionDisconnected = eventType('connection/disconnected', {
   schema: z.object({ connectionId: z.string() }).strict(),
 });
+
+/**
+ * Continue pruning old sync runs from this connection range: sent by prune-sync-runs itself when one run
+ * has used its step budget (a daily run at 100,000 connections deletes ~29 million runs).
+ */
+export const syncRunsPruneRequested = eventType('sync-runs/prune.requested', {
+  schema: z.object({ fromSlice: z.number().int().nonnegative() }).strict(),
+});

@@ -384,8 +384,10 @@ describe('storage', () => {
   });
 });
 
-// sync_runs has no declared foreign key (migration 0005): a trigger deletes the runs of deleted
-// connections, and every insert locks the connection it queues a run for.
+// sync_runs.connection_id is a foreign key with ON DELETE CASCADE (migration 0007, tested on its own in
+// integrity.db.test.ts). These tests hold the app to more than the key: a deleted connection's runs go with
+// it, and an insert racing a deletion waits on the connection's lock and ends in ConnectionNotFoundError
+// or no run, never in the key's error.
 describe('runs follow their connection', () => {
   async function allRunsOf(connectionIds: string[]) {
     return getDb().select({ id: syncRuns.id }).from(syncRuns).where(inArray(syncRuns.connectionId, connectionIds));

@@ -27,7 +27,7 @@ type ClaimedRow = Omit<ClaimedSync, 'runId'> & { runId: string | null };
  * - due: auto-sync on, not needs_reauth/disabled, not disconnected (the partial index
  *   exchange_connections_due_idx, walked by next_sync_at), next_sync_at passed, not rate-limit blocked;
  * - FOR UPDATE SKIP LOCKED, so concurrent callers take disjoint pages, and a connection being deleted
- *   is passed by: the lock is what keeps runs tied to live connections (sync_runs has no foreign key);
+ *   is passed by instead of waited for (its runs' foreign key would refuse a run for it anyway);
  * - next_sync_at moves forward by the connection's interval, so a slow or repeated cron never claims
  *   it twice;
  * - a connection that still has a queued or running run gets no second one (ON CONFLICT on the
