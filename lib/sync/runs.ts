@@ -30,9 +30,10 @@ export class ConnectionNotFoundError extends Error {
 }
 
 // The ON CONFLICT target names the partial unique index `sync_runs_one_pending_per_connection`.
-// Every insert into sync_runs selects its connection and locks it (FOR KEY SHARE here, FOR UPDATE in the
-// scheduler): sync_runs has no declared foreign key (migration 0005), and the lock is what keeps a run
-// from outliving a connection deleted at the same moment.
+// Every insert selects its connection and locks it (FOR KEY SHARE here, FOR UPDATE in the scheduler).
+// The foreign key already keeps a run from outliving its connection; the lock makes an insert racing
+// a deletion wait for it and then find no connection (ConnectionNotFoundError), instead of failing
+// on the key.
 const onePendingPerConnection = sql`(connection_id) where status in ('queued', 'running')`;
 
 export function clipError(message: string): string {

@@ -2,6 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { rowsOf } from './sql-rows';
+import { cancelQueuedRunsSql } from './state';
 import type { ClaimedSync } from './types';
 
 export const DEFAULT_CLAIM_LIMIT = 1000;
@@ -106,11 +107,7 @@ async function claimUpTo(now: string, limit: number, db: Database): Promise<Clai
 export async function releaseClaims(runIds: string[], dueAt: Date, db: Database = getDb()): Promise<void> {
   if (runIds.length === 0) return;
   await db.execute(sql`
-    with released as (
-      delete from sync_runs
-      where id = any(${`{${runIds.join(',')}}`}::uuid[]) and status = 'queued'
-      returning connection_id
-    )
+    with released as (${cancelQueuedRunsSql(runIds)})
     update exchange_connections c set next_sync_at = ${dueAt.toISOString()}::timestamptz
     where c.id in (select connection_id from released)`);
 }
