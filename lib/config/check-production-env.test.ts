@@ -18,7 +18,8 @@ function runCheck(env: Record<string, string>) {
   );
 }
 
-describe('production start-up check (npm start)', () => {
+// Each case spawns tsx, which can take seconds on a loaded machine.
+describe('production start-up check (npm start)', { timeout: 30_000 }, () => {
   it('refuses to start without AUTH_SECRET or ENCRYPTION_KEYS, one line each', () => {
     const result = runCheck({});
     expect(result.status).toBe(1);

@@ -80,38 +80,6 @@ describe('sync_runs.connection_id references exchange_connections', () => {
     expect(await runsOf([missing])).toEqual([]);
   });
 
-  // PGlite runs one transaction at a time: there is no race to lose there.
-  it.runIf(inject('testDatabaseUrl'))(
-    'a run inserted while its connection is being deleted is refused once the deletion commits',
-    async () => {
-      // A plain insert, with none of the app's locks: the key's own check waits for the deletion.
-      const userId = await createTestUser();
-      const connectionId = await createTestConnection({ userId });
-      let commit!: () => void;
-      const committed = new Promise<void>((resolve) => (commit = resolve));
-      let deleted!: () => void;
-      const deletedYet = new Promise<void>((resolve) => (deleted = resolve));
-      const deletion = getDb().transaction(async (tx) => {
-        await tx.delete(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-        deleted();
-        await committed;
-      });
-      await deletedYet;
-      const inserted = getDb()
-        .insert(syncRuns)
-        .values({ connectionId, userId, trigger: 'manual' })
-        .then(
-          () => undefined,
-          (caught: unknown) => caught,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      commit();
-      await deletion;
-      expect(sqlState(await inserted)).toBe('23503');
-      expect(await runsOf([connectionId])).toEqual([]);
-    },
-  );
-
   it('the key is declared with ON DELETE CASCADE, and the trigger that stood in for it is gone', async () => {
     const keys = rowsOf<{ definition: string }>(
       await getDb().execute(sql`
