@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { getCurrentUser } from '@/lib/auth/session';
+import { endAllSessions } from '@/lib/auth/users';
 import { listConnections } from '@/lib/connections/list';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
@@ -211,6 +212,8 @@ const CASES: Record<string, Case> = {
 let actions: Record<string, { file: string; action: Action }>;
 let owner: Owner;
 let other: TestSession;
+/** A session whose cookie decrypts but whose version the database has moved past (signed out everywhere). */
+let stale: TestSession;
 
 beforeAll(async () => {
   actions = {};
@@ -238,6 +241,8 @@ beforeAll(async () => {
     label: 'Owner’s account',
   };
   other = await signUpAndSignIn();
+  stale = await signUpAndSignIn();
+  await endAllSessions(stale.userId);
 }, 60_000);
 
 describe('server actions', () => {
@@ -265,14 +270,16 @@ describe('server actions', () => {
   });
 
   describe.each(Object.keys(CASES))('%s', (name) => {
-    it('refuses a request without a session, before reading its input, and changes nothing', async () => {
+    it('refuses a request without a valid session, before reading its input, and changes nothing', async () => {
       const { action } = actions[name]!;
       const before = await databaseFingerprint();
       const exchangeCalls = sim.log().length;
       actAs(null);
       expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
-      // Also with a forged or stale cookie: only a session the database still honours counts.
+      // Nor with a forged cookie, or one the database no longer honours.
       actAs({ ...owner.session, cookies: new Map([['authjs.session-token', 'forged']]) });
+      expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
+      actAs(stale);
       expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
       expect(await databaseFingerprint()).toEqual(before);
       expect(sim.log()).toHaveLength(exchangeCalls);
