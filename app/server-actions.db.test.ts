@@ -281,6 +281,11 @@ describe('server actions', () => {
       expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
       actAs(stale);
       expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
+      // The session is checked before the input: malformed input tells a stranger nothing about the schema.
+      actAs(null);
+      expect(await call(action, { connectionId: 'not-a-uuid', keepHoldings: 'maybe' })).toEqual({
+        serverError: SESSION_ENDED,
+      });
       expect(await databaseFingerprint()).toEqual(before);
       expect(sim.log()).toHaveLength(exchangeCalls);
       expect(eventApi.events).toEqual([]);
