@@ -28,6 +28,10 @@ export default defineConfig({
           include: ['{lib,db,inngest,app}/**/*.db.test.ts'],
           environment: 'node',
           globalSetup: ['lib/testing/global-setup.ts'],
+          // next-auth imports `next/server` without an extension, which Node cannot resolve (Next has no
+          // exports map); through Vite it resolves, and its `next/headers` can be replaced by a test's
+          // request (lib/testing/session.ts).
+          server: { deps: { inline: ['next-auth'] } },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

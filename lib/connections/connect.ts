@@ -11,7 +11,7 @@ import { applyBalancesAlreadyRead } from './first-sync';
 import { checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
 import { getConnection, type ConnectionDto } from './list';
 import { failure, type Result } from './result';
-import { connectExchangeSchema, parseInput, type ConnectExchangeInput } from './schemas';
+import type { ConnectExchange } from './schemas';
 import { isUniqueViolation } from './unique-violation';
 
 export const FINGERPRINT_INDEX = 'exchange_credentials_fingerprint_key';
@@ -39,12 +39,10 @@ async function duplicateFailure(userId: string, exchangeId: string, apiKey: stri
  */
 export async function connectExchange(
   userId: string,
-  input: ConnectExchangeInput,
+  input: ConnectExchange,
 ): Promise<Result<{ connection: ConnectionDto; warnings: string[]; assets: number }>> {
-  const parsed = parseInput(connectExchangeSchema, input);
-  if (!parsed.ok) return parsed;
-  const sandbox = parsed.data.sandbox ?? false;
-  const prepared = prepareCredentials(parsed.data.exchangeId, parsed.data.credentials, sandbox);
+  const sandbox = input.sandbox ?? false;
+  const prepared = prepareCredentials(input.exchangeId, input.credentials, sandbox);
   if (!prepared.ok) return prepared;
   const { exchange, credentials } = prepared;
 
@@ -57,7 +55,7 @@ export async function connectExchange(
     exchange,
     credentials,
     sandbox,
-    acknowledgeTradingPermission: parsed.data.acknowledgeTradingPermission,
+    acknowledgeTradingPermission: input.acknowledgeTradingPermission,
   });
   if (!checked.ok) return checked;
   const { key } = checked;
@@ -68,7 +66,7 @@ export async function connectExchange(
   try {
     runId = await getDb().transaction(async (tx) => {
       const portfolioId = await ensureDefaultPortfolio(tx, userId);
-      const label = parsed.data.label ?? defaultLabel(exchange.name, await labelsOf(tx, userId));
+      const label = input.label ?? defaultLabel(exchange.name, await labelsOf(tx, userId));
       await tx.insert(exchangeConnections).values({
         id: connectionId,
         userId,

@@ -1,58 +1,67 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   connectExchangeSchema,
   disconnectSchema,
   isConnectionId,
-  parseInput,
+  syncNowSchema,
   testConnectionSchema,
   updateConnectionSchema,
 } from './schemas';
 
+const CONNECTION_ID = '4b7e6f4e-2f55-4f59-9d5e-2f0d8b0a3c11';
+
+/** The first message per field path (`form` for the input as a whole), as the forms key them. */
+function fieldErrors(schema: z.ZodType, input: unknown): Record<string, string> {
+  const parsed = schema.safeParse(input);
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error?.issues ?? []) errors[issue.path.map(String).join('.') || 'form'] ??= issue.message;
+  return errors;
+}
+
 describe('connection input schemas', () => {
   it('accepts a connect form, trimming the label and dropping unknown fields', () => {
     expect(
-      parseInput(connectExchangeSchema, {
+      connectExchangeSchema.parse({
         exchangeId: 'binance',
         credentials: { apiKey: 'k', secret: 's' },
         label: '  Main  ',
         extra: 'ignored',
       }),
-    ).toEqual({
-      ok: true,
-      data: { exchangeId: 'binance', credentials: { apiKey: 'k', secret: 's' }, label: 'Main' },
-    });
+    ).toEqual({ exchangeId: 'binance', credentials: { apiKey: 'k', secret: 's' }, label: 'Main' });
   });
 
   it('keys every error by its field path, with a message that names the field', () => {
-    const result = parseInput(testConnectionSchema, {
-      exchangeId: '',
-      credentials: { apiKey: 5 },
-      sandbox: 'yes',
+    expect(fieldErrors(testConnectionSchema, { exchangeId: '', credentials: { apiKey: 5 }, sandbox: 'yes' })).toEqual({
+      exchangeId: 'Exchange is required.',
+      'credentials.apiKey': 'Each credential must be text.',
+      sandbox: 'Sandbox must be true or false.',
     });
-    expect(result).toEqual({
-      ok: false,
-      message: 'Check the highlighted fields.',
-      fieldErrors: {
-        exchangeId: 'Exchange is required.',
-        'credentials.apiKey': 'Each credential must be text.',
-        sandbox: 'Sandbox must be true or false.',
-      },
+    expect(fieldErrors(testConnectionSchema, { exchangeId: 3, credentials: 'x' })).toEqual({
+      exchangeId: 'Exchange is required.',
+      credentials: 'Credentials are required.',
     });
   });
 
   it('bounds the label, the sync interval and the credentials', () => {
-    const fieldErrors = (schema: Parameters<typeof parseInput>[0], input: unknown) => {
-      const result = parseInput(schema, input);
-      return result.ok ? {} : result.fieldErrors;
-    };
-    expect(fieldErrors(updateConnectionSchema, { label: 'x'.repeat(61) })).toEqual({
-      label: 'Label must be at most 60 characters.',
-    });
-    expect(fieldErrors(updateConnectionSchema, { syncIntervalSeconds: '300' })).toEqual({
+    const update = (changes: object) =>
+      fieldErrors(updateConnectionSchema, { connectionId: CONNECTION_ID, ...changes });
+    expect(update({ label: 'x'.repeat(61) })).toEqual({ label: 'Label must be at most 60 characters.' });
+    expect(update({ label: '   ' })).toEqual({ label: 'Label cannot be empty.' });
+    expect(update({ syncIntervalSeconds: '300' })).toEqual({
       syncIntervalSeconds: 'Sync interval must be a number of seconds.',
     });
-    expect(parseInput(updateConnectionSchema, { syncIntervalSeconds: 60 }).ok).toBe(true);
-    expect(parseInput(updateConnectionSchema, { syncIntervalSeconds: 86_400 }).ok).toBe(true);
+    expect(update({ syncIntervalSeconds: 59 })).toEqual({
+      syncIntervalSeconds: 'Sync interval must be at least 60 seconds (1 minute).',
+    });
+    expect(update({ syncIntervalSeconds: 86_401 })).toEqual({
+      syncIntervalSeconds: 'Sync interval must be at most 86,400 seconds (24 hours).',
+    });
+    expect(update({ syncIntervalSeconds: 90.5 })).toEqual({
+      syncIntervalSeconds: 'Sync interval must be a whole number of seconds.',
+    });
+    expect(update({ syncIntervalSeconds: 60 })).toEqual({});
+    expect(update({ syncIntervalSeconds: 86_400 })).toEqual({});
     const tooMany = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}`, 'v']));
     expect(fieldErrors(testConnectionSchema, { exchangeId: 'binance', credentials: tooMany })).toEqual({
       credentials: 'Credentials have too many fields.',
@@ -60,20 +69,31 @@ describe('connection input schemas', () => {
   });
 
   it('answers an empty update with one form-level message', () => {
-    expect(parseInput(updateConnectionSchema, {})).toEqual({
-      ok: false,
-      message: 'Nothing to update: change the label, the sync interval, auto-sync or the API key.',
-      fieldErrors: { form: 'Nothing to update: change the label, the sync interval, auto-sync or the API key.' },
+    expect(fieldErrors(updateConnectionSchema, { connectionId: CONNECTION_ID })).toEqual({
+      form: 'Nothing to update: change the label, the sync interval, auto-sync or the API key.',
     });
   });
 
   it('requires the keep-holdings choice when disconnecting', () => {
-    expect(parseInput(disconnectSchema, { keepHoldings: false })).toEqual({ ok: true, data: { keepHoldings: false } });
-    expect(parseInput(disconnectSchema, undefined)).toMatchObject({ ok: false });
+    expect(disconnectSchema.parse({ connectionId: CONNECTION_ID, keepHoldings: false })).toEqual({
+      connectionId: CONNECTION_ID,
+      keepHoldings: false,
+    });
+    expect(fieldErrors(disconnectSchema, { connectionId: CONNECTION_ID })).toEqual({
+      keepHoldings: 'Keep holdings must be true or false.',
+    });
+  });
+
+  it('requires a connection id on every action on a connection', () => {
+    for (const schema of [syncNowSchema, disconnectSchema, updateConnectionSchema]) {
+      expect(fieldErrors(schema, { connectionId: '4b7e6f4e', keepHoldings: true, label: 'x' })).toEqual({
+        connectionId: 'Connection id is not valid.',
+      });
+    }
   });
 
   it('recognises connection ids', () => {
-    expect(isConnectionId('4b7e6f4e-2f55-4f59-9d5e-2f0d8b0a3c11')).toBe(true);
+    expect(isConnectionId(CONNECTION_ID)).toBe(true);
     expect(isConnectionId('4b7e6f4e')).toBe(false);
     expect(isConnectionId(42)).toBe(false);
   });

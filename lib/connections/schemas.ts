@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { failure, INVALID_INPUT_MESSAGE, type Failure } from './result';
 
-// Input of the connection server functions. Every message names its field, because the UI shows it
-// next to that field (or, for a form-level problem, as the form's message).
+// Input of the connection server actions, parsed once as each action's inputSchema: the lib functions
+// take the parsed output. Every message names its field, because the UI shows it next to that field
+// (or, for a form-level problem, as the form's message).
 
 export const MIN_SYNC_INTERVAL_SECONDS = 60;
 export const MAX_SYNC_INTERVAL_SECONDS = 86_400;
@@ -60,47 +60,46 @@ export const connectExchangeSchema = testConnectionSchema.extend({
   acknowledgeTradingPermission: flag('Trading permission acknowledgement').optional(),
 });
 
+const connectionChanges = {
+  label: label.optional(),
+  syncIntervalSeconds: syncIntervalSeconds.optional(),
+  autoSync: flag('Auto-sync').optional(),
+  credentials: credentials.optional(),
+  acknowledgeTradingPermission: flag('Trading permission acknowledgement').optional(),
+};
+
+export const NOTHING_TO_UPDATE_MESSAGE =
+  'Nothing to update: change the label, the sync interval, auto-sync or the API key.';
+
+// zod cannot extend an object that carries a refinement, so the connection id joins the fields first.
 export const updateConnectionSchema = z
-  .object({
-    label: label.optional(),
-    syncIntervalSeconds: syncIntervalSeconds.optional(),
-    autoSync: flag('Auto-sync').optional(),
-    credentials: credentials.optional(),
-    acknowledgeTradingPermission: flag('Trading permission acknowledgement').optional(),
-  })
+  .object({ connectionId: connectionIdSchema, ...connectionChanges })
   .refine(
     (input) =>
       input.label !== undefined ||
       input.syncIntervalSeconds !== undefined ||
       input.autoSync !== undefined ||
       input.credentials !== undefined,
-    'Nothing to update: change the label, the sync interval, auto-sync or the API key.',
+    NOTHING_TO_UPDATE_MESSAGE,
   );
 
+export const syncNowSchema = z.object({ connectionId: connectionIdSchema });
+
 export const disconnectSchema = z.object({
+  connectionId: connectionIdSchema,
   keepHoldings: flag('Keep holdings'),
 });
 
+/** What the forms send (before trimming); what the lib functions take is the parsed output below. */
 export type TestConnectionInput = z.input<typeof testConnectionSchema>;
 export type ConnectExchangeInput = z.input<typeof connectExchangeSchema>;
 export type UpdateConnectionInput = z.input<typeof updateConnectionSchema>;
 export type DisconnectInput = z.input<typeof disconnectSchema>;
 
-/** Parses input, or answers with one message per field path (`form` for problems of the whole input). */
-export function parseInput<Schema extends z.ZodType>(
-  schema: Schema,
-  input: unknown,
-): { ok: true; data: z.output<Schema> } | Failure {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
-    const key = issue.path.map(String).join('.') || 'form';
-    fieldErrors[key] ??= issue.message;
-  }
-  const formMessage = Object.keys(fieldErrors).length === 1 ? fieldErrors.form : undefined;
-  return failure(formMessage ?? INVALID_INPUT_MESSAGE, fieldErrors);
-}
+export type TestConnection = z.output<typeof testConnectionSchema>;
+export type ConnectExchange = z.output<typeof connectExchangeSchema>;
+export type ConnectionChanges = Omit<z.output<typeof updateConnectionSchema>, 'connectionId'>;
+export type DisconnectChoice = Omit<z.output<typeof disconnectSchema>, 'connectionId'>;
 
 /** A connection id that is not even a UUID is answered like one that is not the user's. */
 export function isConnectionId(value: unknown): value is string {

@@ -3,7 +3,7 @@ import type { KeyPermissions } from '@/lib/exchanges/types';
 import { findConnectionWithKey } from '@/lib/vault/store';
 import { canTradeOrTransfer, checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
 import { failure, type Result } from './result';
-import { parseInput, testConnectionSchema, type TestConnectionInput } from './schemas';
+import type { TestConnection } from './schemas';
 
 export interface ConnectionTestReport {
   /** Distinct assets the key can see. */
@@ -23,12 +23,10 @@ export interface ConnectionTestReport {
  */
 export async function testConnection(
   userId: string,
-  input: TestConnectionInput,
+  input: TestConnection,
 ): Promise<Result<{ report: ConnectionTestReport }>> {
-  const parsed = parseInput(testConnectionSchema, input);
-  if (!parsed.ok) return parsed;
-  const sandbox = parsed.data.sandbox ?? false;
-  const prepared = prepareCredentials(parsed.data.exchangeId, parsed.data.credentials, sandbox);
+  const sandbox = input.sandbox ?? false;
+  const prepared = prepareCredentials(input.exchangeId, input.credentials, sandbox);
   if (!prepared.ok) return prepared;
 
   const existing = await findConnectionWithKey(userId, prepared.exchange.id, prepared.credentials.apiKey);

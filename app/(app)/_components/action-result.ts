@@ -1,4 +1,4 @@
-import type { Failure } from '@/lib/connections/result';
+import { INVALID_INPUT_MESSAGE, type Failure } from '@/lib/connections/result';
 
 export const GENERIC_FAILURE_MESSAGE = 'Something went wrong on our side. Try again in a moment.';
 
@@ -50,33 +50,23 @@ function fieldErrorsOf(validationErrors: unknown): Record<string, string> {
   return fieldErrors;
 }
 
-/** A field path in words: "connectionId" → "Connection id", "credentials.apiKey" → "Api key". */
-function fieldName(path: string): string {
-  const last = path.split('.').at(-1) ?? path;
-  const words = last
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
-    .trim()
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** The first problem, in a sentence that names its field (unless the message already does). */
+/**
+ * The answer to input the action's schema refused, shaped like lib/connections' own failures: every
+ * field's message for the form to place, and one sentence for the form's alert or a toast — the
+ * message itself when one field is wrong (the connection schemas name their field in every message),
+ * else the same "Check the highlighted fields." lib/connections answers for several.
+ */
 function validationFailure(validationErrors: unknown): Failure {
   const fieldErrors = fieldErrorsOf(validationErrors);
-  const first = Object.entries(fieldErrors)[0];
-  if (!first) return { ok: false, message: GENERIC_FAILURE_MESSAGE };
-  const [path, message] = first;
-  if (path === 'form') return { ok: false, message, fieldErrors };
-  const name = fieldName(path);
-  const named = message.toLowerCase().includes(name.toLowerCase()) ? message : `${name}: ${message}`;
-  return { ok: false, message: named, fieldErrors };
+  const messages = Object.values(fieldErrors);
+  if (messages.length === 0) return { ok: false, message: GENERIC_FAILURE_MESSAGE };
+  return { ok: false, message: messages.length === 1 ? messages[0]! : INVALID_INPUT_MESSAGE, fieldErrors };
 }
 
 /**
  * One shape for every answer of the exchange actions: the action's own Result when it ran, otherwise a
  * Failure carrying the server error (e.g. "Your session has ended…") or the input the action's schema
- * refused (first message, naming its field, plus every field's message), so callers handle one union.
+ * refused (see validationFailure), so callers handle one union.
  */
 export function toResult<Data extends { ok: boolean }>(answer: SafeActionAnswer<Data> | undefined): Data | Failure {
   if (answer?.data) return answer.data;

@@ -3,37 +3,38 @@
 import { z } from 'zod';
 import { connectExchange } from '@/lib/connections/connect';
 import { disconnect } from '@/lib/connections/disconnect';
+import {
+  connectExchangeSchema,
+  disconnectSchema,
+  syncNowSchema,
+  testConnectionSchema,
+  updateConnectionSchema,
+} from '@/lib/connections/schemas';
 import { syncAll, syncNow } from '@/lib/connections/sync-now';
 import { testConnection } from '@/lib/connections/test-connection';
 import { updateConnection } from '@/lib/connections/update';
-import type {
-  ConnectExchangeInput,
-  DisconnectInput,
-  TestConnectionInput,
-  UpdateConnectionInput,
-} from '@/lib/connections/schemas';
 import { toConnectionView } from '@/lib/connections/view';
 import { authActionClient } from '@/lib/safe-action';
 
-// Each action reads `schema → auth → one call into lib/connections`. The schemas here only fix the
-// envelope (an object, a connection id as text); lib/connections parses the fields with zod and
-// answers `{ ok: false, message, fieldErrors }` naming each field, which the forms show in place.
+// Each action reads `schema → auth → one call into lib/connections`. The schema is the action's whole
+// input: a malformed field comes back as next-safe-action's validationErrors, keyed by field path, and
+// lib/connections only answers `{ ok: false, message, fieldErrors }` for what needs the exchange
+// catalogue, the database or the exchange itself (unknown exchange, duplicate key, withdraw permission…).
 // The user id comes from the session (authActionClient), never from the input.
 
-const fields = z.looseObject({});
-const forConnection = z.looseObject({ connectionId: z.string({ error: 'Connection id is required.' }) });
-
 export const testConnectionAction = authActionClient
-  .inputSchema(fields)
-  .action(({ parsedInput, ctx }) => testConnection(ctx.user.id, parsedInput as TestConnectionInput));
+  .inputSchema(testConnectionSchema)
+  .action(({ parsedInput, ctx }) => testConnection(ctx.user.id, parsedInput));
 
-export const connectExchangeAction = authActionClient.inputSchema(fields).action(async ({ parsedInput, ctx }) => {
-  const result = await connectExchange(ctx.user.id, parsedInput as ConnectExchangeInput);
-  return result.ok ? { ...result, connection: toConnectionView(result.connection) } : result;
-});
+export const connectExchangeAction = authActionClient
+  .inputSchema(connectExchangeSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    const result = await connectExchange(ctx.user.id, parsedInput);
+    return result.ok ? { ...result, connection: toConnectionView(result.connection) } : result;
+  });
 
 export const syncNowAction = authActionClient
-  .inputSchema(forConnection)
+  .inputSchema(syncNowSchema)
   .action(({ parsedInput, ctx }) => syncNow(ctx.user.id, parsedInput.connectionId));
 
 export const syncAllAction = authActionClient
@@ -41,14 +42,12 @@ export const syncAllAction = authActionClient
   .action(({ ctx }) => syncAll(ctx.user.id));
 
 export const updateConnectionAction = authActionClient
-  .inputSchema(forConnection)
+  .inputSchema(updateConnectionSchema)
   .action(async ({ parsedInput: { connectionId, ...changes }, ctx }) => {
-    const result = await updateConnection(ctx.user.id, connectionId, changes as UpdateConnectionInput);
+    const result = await updateConnection(ctx.user.id, connectionId, changes);
     return result.ok ? { ...result, connection: toConnectionView(result.connection) } : result;
   });
 
 export const disconnectAction = authActionClient
-  .inputSchema(forConnection)
-  .action(({ parsedInput: { connectionId, ...choice }, ctx }) =>
-    disconnect(ctx.user.id, connectionId, choice as DisconnectInput),
-  );
+  .inputSchema(disconnectSchema)
+  .action(({ parsedInput: { connectionId, ...choice }, ctx }) => disconnect(ctx.user.id, connectionId, choice));
