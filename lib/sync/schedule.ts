@@ -9,8 +9,8 @@ export const DEFAULT_CLAIM_LIMIT = 1000;
 
 /**
  * Connections the cron claims per step. Each claim statement has a fixed cost (the two claimers wait for
- * each other, then for the app to read the page), so bigger pages claim faster: 100,000 due connections
- * took ~15% less time in pages of 4,000 than of 1,000 (measured; pages of 5,000 were no better).
+ * each other, then for the app to read the page), so bigger pages claim faster, up to about this size
+ * (`npm run bench` shows the scheduler's cost).
  */
 export const SCHEDULE_PAGE_SIZE = 4000;
 
@@ -34,9 +34,9 @@ type ClaimedRow = Omit<ClaimedSync, 'runId'> & { runId: string | null };
  * - a connection that still has a queued or running run gets no second one (ON CONFLICT on the
  *   one-pending-run index, probed per row): it comes back with runId null, moved forward all the same;
  * - runs are inserted in connection order, so the run indexes keyed by connection_id are filled in order;
- * - the update finds the locked rows by their physical address (ctid = any(array)): a join on id let the
- *   planner hash the whole table once per page (a sequential scan of every connection, ~90 ms at 100,000)
- *   whenever its estimate of the page's size tipped that way. The rows are locked, so their ctids hold.
+ * - the update finds the locked rows by their physical address (ctid = any(array)): with a join on id the
+ *   planner may hash the whole table once per page (a sequential scan of every connection) whenever its
+ *   estimate of the page's size tips that way. The rows are locked, so their ctids hold.
  */
 async function claimPage(now: string, limit: number, db: Database): Promise<ClaimedRow[]> {
   return rowsOf<ClaimedRow>(
