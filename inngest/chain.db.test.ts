@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { exchangeConnections, holdings, syncRuns } from '@/db/schema';
+import { holdings, syncRuns } from '@/db/schema';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount } from '@/lib/testing/exchange-simulator/types';
 import { syncAll as appSyncAll, syncNow as appSyncNow } from '@/lib/connections/sync-now';
 import { enqueueRun } from '@/lib/sync/runs';
 import { withTestDatabase } from '@/lib/testing/database';
+import { connectionRow, runRow } from '@/lib/testing/fixtures';
 import { startTestExecutor, type RunRecord, type TestExecutor } from '@/lib/testing/inngest-executor';
 import { withSimulator } from '@/lib/testing/simulator';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
@@ -74,16 +75,6 @@ async function syncNow(seeded: Seeded) {
   await inngest.send(syncRequestFor({ connectionId: seeded.connectionId, runId: run.runId, exchangeId: 'binance' }));
   await executor.settled();
   return run.runId;
-}
-
-async function runRow(runId: string) {
-  const [row] = await getDb().select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return row!;
-}
-
-async function connectionRow(connectionId: string) {
-  const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-  return row!;
 }
 
 async function holdingsOf(connectionId: string) {

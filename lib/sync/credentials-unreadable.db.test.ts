@@ -11,7 +11,7 @@ import { credentialsUnreadable, toConnectionView } from '@/lib/connections/view'
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
 import { createTestUser } from '@/lib/testing/factories';
-import { binanceAccount, withKeyringAndEventApi } from '@/lib/testing/fixtures';
+import { binanceAccount, connectionRow, runRow, withKeyringAndEventApi } from '@/lib/testing/fixtures';
 import { withSimulator } from '@/lib/testing/simulator';
 import { getKeyring, parseKeyring, setKeyring } from '@/lib/vault/keyring';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from './failure-kinds';
@@ -55,16 +55,6 @@ async function tamper(connectionId: string) {
     .update(exchangeCredentials)
     .set({ ciphertext: `${ciphertext.slice(0, at)}${changed}${ciphertext.slice(at + 1)}` })
     .where(eq(exchangeCredentials.connectionId, connectionId));
-}
-
-async function runRow(runId: string) {
-  const [row] = await getDb().select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return row!;
-}
-
-async function connectionRow(connectionId: string) {
-  const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-  return row!;
 }
 
 /** A sync of a connection whose stored keys cannot be read, and everything that must follow from it. */

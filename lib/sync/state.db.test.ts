@@ -12,6 +12,7 @@ import {
   type SyncStatus,
 } from '@/db/schema';
 import { withTestDatabase } from '@/lib/testing/database';
+import { connectionRow, runRow, runsOf } from '@/lib/testing/fixtures';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { setKeyring } from '@/lib/vault/keyring';
 import { applySyncResult, SyncNotAppliedError } from './apply-result';
@@ -65,16 +66,6 @@ async function runIn(status: SyncStatus) {
   return { runId: run!.id, connectionId, userId };
 }
 
-async function runRow(runId: string) {
-  const [row] = await getDb().select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return row!;
-}
-
-async function connectionRow(connectionId: string) {
-  const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-  return row!;
-}
-
 describe('run transitions', () => {
   const cases = SYNC_STATUSES.flatMap((from) =>
     runTransitions.map((transition) => ({ from, transition, to: RUN_TABLE[transition][from] ?? null })),
@@ -112,7 +103,9 @@ describe('run transitions', () => {
   it('cancels (deletes) only runs still queued', async () => {
     const runs = await Promise.all(SYNC_STATUSES.map((status) => runIn(status)));
     await cancelQueuedRuns(runs.map((run) => run.runId));
-    const left = await Promise.all(runs.map(async (run) => (await runRow(run.runId))?.status ?? 'deleted'));
+    const left = await Promise.all(
+      runs.map(async (run) => (await runsOf(run.connectionId)).map((row) => row.status)[0] ?? 'deleted'),
+    );
     expect(left).toEqual(['deleted', 'running', 'succeeded', 'failed', 'stale']);
   });
 });

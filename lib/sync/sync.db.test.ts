@@ -7,6 +7,7 @@ import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server'
 import type { FaultKind, SimAccount } from '@/lib/testing/exchange-simulator/types';
 import type { BalanceResult, BalanceRow } from '@/lib/exchanges/types';
 import { withTestDatabase } from '@/lib/testing/database';
+import { connectionRow, runRow } from '@/lib/testing/fixtures';
 import { withSimulator } from '@/lib/testing/simulator';
 import { setKeyring } from '@/lib/vault/keyring';
 import { MalformedBalancesError } from './apply-result';
@@ -51,16 +52,6 @@ async function holdingsOf(connectionId: string) {
   return rows.map((row) => `${row.wallet}:${row.asset}=${Number(row.total) === 0 ? '0' : row.total}`);
 }
 
-async function connectionState(connectionId: string) {
-  const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-  return row!;
-}
-
-async function runState(runId: string) {
-  const [row] = await getDb().select().from(syncRuns).where(eq(syncRuns.id, runId));
-  return row!;
-}
-
 const spot = (assets: Record<string, string>): Wallets => ({
   spot: Object.fromEntries(Object.entries(assets).map(([asset, free]) => [asset, { free, used: '0' }])),
 });
@@ -96,10 +87,10 @@ describe('a successful sync', () => {
       .where(and(eq(holdings.connectionId, connection.connectionId), eq(holdings.asset, 'TK0999')));
     expect(btcLike?.total).toBe('1000.00000001');
 
-    const run = await runState(runId);
+    const run = await runRow(runId);
     expect(run).toMatchObject({ status: 'succeeded', attempts: 1, assetsCount: 1000, error: null });
     expect(run.finishedAt).toBeInstanceOf(Date);
-    const state = await connectionState(connection.connectionId);
+    const state = await connectionRow(connection.connectionId);
     expect(state).toMatchObject({ status: 'active', lastError: null, consecutiveFailures: 0, blockedUntil: null });
     expect(state.lastSuccessAt?.getTime()).toBe(state.lastSyncAt?.getTime());
     expect(state.nextSyncAt!.getTime() - state.lastSuccessAt!.getTime()).toBe(300_000);
@@ -116,7 +107,7 @@ describe('a successful sync', () => {
       await applySyncResult({ connectionId, runId, result }, recording.db);
       counts.push(recording.statements.length);
       expect(await getDb().$count(holdings, eq(holdings.connectionId, connectionId))).toBe(size);
-      expect(await runState(runId)).toMatchObject({ status: 'succeeded', attempts: 1, assetsCount: size });
+      expect(await runRow(runId)).toMatchObject({ status: 'succeeded', attempts: 1, assetsCount: size });
     }
     expect(counts[0]).toBe(counts[1]);
     expect(counts[0]).toBe(2);
@@ -178,12 +169,12 @@ describe('a successful sync', () => {
       }),
     ).rejects.toBeInstanceOf(MalformedBalancesError);
     expect(await holdingsOf(connectionId)).toEqual([]);
-    expect((await runState(runId)).status).toBe('queued');
+    expect((await runRow(runId)).status).toBe('queued');
 
     const rows = [row('BTC', '0.1'), row('BTC', '0.2'), row('DUST', '0'), row('ETH', '-1.5')];
     await applySyncResult({ connectionId, runId, result: { rows, warnings: ['Earn balances could not be read.'] } });
     expect(await holdingsOf(connectionId)).toEqual(['spot:BTC=0.3', 'spot:ETH=-1.5']);
-    expect(await runState(runId)).toMatchObject({ assetsCount: 2, warnings: ['Earn balances could not be read.'] });
+    expect(await runRow(runId)).toMatchObject({ assetsCount: 2, warnings: ['Earn balances could not be read.'] });
   });
 });
 
@@ -191,7 +182,7 @@ describe('what a sync never does', () => {
   it.each(['html', 'truncated'] as FaultKind[])('a malformed answer (%s) changes no holdings', async (kind) => {
     const connection = await binanceConnection(spot({ BTC: '1', ETH: '2' }));
     await queueAndSync(connection);
-    const before = await connectionState(connection.connectionId);
+    const before = await connectionRow(connection.connectionId);
 
     sim.setWallets(connection.apiKey, spot({ BTC: '9' }));
     sim.addFault(connection.apiKey, { kind, pathIncludes: SPOT_PATH });
@@ -199,8 +190,8 @@ describe('what a sync never does', () => {
 
     expect(outcome).toMatchObject({ status: 'failed', kind: 'malformed', retriable: true });
     expect(await holdingsOf(connection.connectionId)).toEqual(['spot:BTC=1', 'spot:ETH=2']);
-    expect(await runState(runId)).toMatchObject({ status: 'queued', errorKind: 'malformed', attempts: 1 });
-    const after = await connectionState(connection.connectionId);
+    expect(await runRow(runId)).toMatchObject({ status: 'queued', errorKind: 'malformed', attempts: 1 });
+    const after = await connectionRow(connection.connectionId);
     expect(after).toMatchObject({ status: 'error', consecutiveFailures: 1 });
     expect(after.lastSuccessAt).toEqual(before.lastSuccessAt);
   });
@@ -208,7 +199,7 @@ describe('what a sync never does', () => {
   it('a database error in the middle of applying rolls every write back', async () => {
     const connection = await binanceConnection(spot({ BTC: '1', ETH: '2' }));
     await queueAndSync(connection);
-    const before = await connectionState(connection.connectionId);
+    const before = await connectionRow(connection.connectionId);
 
     // Fails the third statement (history), after holdings were upserted and vanished ones deleted.
     await getDb().execute(sql`
@@ -229,8 +220,8 @@ describe('what a sync never does', () => {
 
       expect(await holdingsOf(connection.connectionId)).toEqual(['spot:BTC=1', 'spot:ETH=2']);
       // The attempt stays 'running': the job engine retries it (or the stale sweep frees it).
-      expect(await runState(runId)).toMatchObject({ status: 'running', attempts: 1, finishedAt: null });
-      expect(await connectionState(connection.connectionId)).toEqual(before);
+      expect(await runRow(runId)).toMatchObject({ status: 'running', attempts: 1, finishedAt: null });
+      expect(await connectionRow(connection.connectionId)).toEqual(before);
 
       const direct = { rows: [row('BTC', '7'), row('BOOM', '1')], warnings: [] };
       await expect(
@@ -264,7 +255,7 @@ describe('what a sync never does', () => {
       const held = await holdingsOf(connectionId);
       expect(held).toHaveLength(300);
       expect(held.every((h) => h.startsWith(`spot:${winners[0]}`))).toBe(true);
-      expect(await runState(runId)).toMatchObject({ status: 'succeeded', assetsCount: 300 });
+      expect(await runRow(runId)).toMatchObject({ status: 'succeeded', assetsCount: 300 });
     }
   });
 
@@ -277,7 +268,7 @@ describe('what a sync never does', () => {
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['skipped', 'succeeded']);
     expect(await holdingsOf(connection.connectionId)).toEqual(['spot:BTC=1']);
-    expect(await runState(runId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await runRow(runId)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
   it('skips a run that is no longer pending without calling the exchange', async () => {
@@ -299,10 +290,10 @@ describe('failures land in the right state', () => {
     const { runId, outcome } = await queueAndSync(connection);
 
     expect(outcome).toMatchObject({ status: 'failed', kind: 'auth', retriable: false });
-    const state = await connectionState(connection.connectionId);
+    const state = await connectionRow(connection.connectionId);
     expect(state).toMatchObject({ status: 'needs_reauth', nextSyncAt: null, consecutiveFailures: 1 });
     expect(state.lastError).toMatch(/rejected this API key/);
-    const run = await runState(runId);
+    const run = await runRow(runId);
     expect(run).toMatchObject({ status: 'failed', errorKind: 'auth' });
     expect(run.finishedAt).toBeInstanceOf(Date);
     const stored = JSON.stringify({ outcome, state, run });
@@ -324,8 +315,8 @@ describe('failures land in the right state', () => {
       .where(eq(exchangeCredentials.connectionId, connection.connectionId));
 
     await recordSyncFailure({ connectionId: connection.connectionId, runId, kind: 'auth', message: 'Refused.' });
-    expect(await connectionState(connection.connectionId)).toMatchObject({ status: 'active', lastError: null });
-    expect(await runState(runId)).toMatchObject({ status: 'failed', errorKind: 'auth' });
+    expect(await connectionRow(connection.connectionId)).toMatchObject({ status: 'active', lastError: null });
+    expect(await runRow(runId)).toMatchObject({ status: 'failed', errorKind: 'auth' });
   });
 
   it('rate_limit: rate_limited until the exchange’s Retry-After, the run queued for a retry', async () => {
@@ -335,12 +326,12 @@ describe('failures land in the right state', () => {
     const { runId, outcome } = await queueAndSync(connection);
 
     expect(outcome).toMatchObject({ status: 'failed', kind: 'rate_limit', retriable: true, retryAfterMs: 120_000 });
-    const state = await connectionState(connection.connectionId);
+    const state = await connectionRow(connection.connectionId);
     expect(state.status).toBe('rate_limited');
     expect(state.blockedUntil!.getTime()).toBeGreaterThanOrEqual(before + 120_000);
     expect(state.blockedUntil!.getTime()).toBeLessThan(Date.now() + 121_000);
     expect(state.nextSyncAt).toEqual(state.blockedUntil);
-    expect(await runState(runId)).toMatchObject({ status: 'queued', errorKind: 'rate_limit', finishedAt: null });
+    expect(await runRow(runId)).toMatchObject({ status: 'queued', errorKind: 'rate_limit', finishedAt: null });
   });
 
   it('transient: error with the message, the run queued, next_sync_at backed off and doubling; a success resets it', async () => {
@@ -355,23 +346,23 @@ describe('failures land in the right state', () => {
       const before = Date.now();
       const outcome = await syncConnection(connection.connectionId, runId);
       expect(outcome).toMatchObject({ status: 'failed', kind: 'transient', retriable: true });
-      const state = await connectionState(connection.connectionId);
+      const state = await connectionRow(connection.connectionId);
       expect(state).toMatchObject({ status: 'error', consecutiveFailures: failures });
       expect(state.lastError).toMatch(/could not be reached/);
       const delay = state.nextSyncAt!.getTime() - state.lastSyncAt!.getTime();
       expect(delay).toBe(delayMinutes * MINUTE);
       expect(state.lastSyncAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
-      expect(await runState(runId)).toMatchObject({ status: 'queued', errorKind: 'transient', attempts: failures });
+      expect(await runRow(runId)).toMatchObject({ status: 'queued', errorKind: 'transient', attempts: failures });
     }
 
     // Inngest's next retry of the same run succeeds.
     expect(await syncConnection(connection.connectionId, runId)).toMatchObject({ status: 'succeeded' });
-    expect(await connectionState(connection.connectionId)).toMatchObject({
+    expect(await connectionRow(connection.connectionId)).toMatchObject({
       status: 'active',
       consecutiveFailures: 0,
       lastError: null,
     });
-    expect(await runState(runId)).toMatchObject({ status: 'succeeded', attempts: 4, errorKind: null });
+    expect(await runRow(runId)).toMatchObject({ status: 'succeeded', attempts: 4, errorKind: null });
   });
 
   it('caps the back-off at 24 hours', async () => {
@@ -382,7 +373,7 @@ describe('failures land in the right state', () => {
     });
     sim.addFault(connection.apiKey, { kind: 'server_error', pathIncludes: SPOT_PATH });
     await queueAndSync(connection);
-    const state = await connectionState(connection.connectionId);
+    const state = await connectionRow(connection.connectionId);
     expect(state.consecutiveFailures).toBe(7);
     expect(state.nextSyncAt!.getTime() - state.lastSyncAt!.getTime()).toBe(24 * 60 * MINUTE);
   });
@@ -401,7 +392,7 @@ describe('failures land in the right state', () => {
       kind: 'not_found',
       retriable: false,
     });
-    expect(await runState(runId)).toMatchObject({ status: 'failed', errorKind: 'not_found' });
+    expect(await runRow(runId)).toMatchObject({ status: 'failed', errorKind: 'not_found' });
     expect(sim.log({ apiKey: connection.apiKey })).toHaveLength(0);
     await expect(
       applySyncResult({ connectionId: connection.connectionId, runId, result: { rows: [], warnings: [] } }),
@@ -412,8 +403,8 @@ describe('failures land in the right state', () => {
     const connection = await binanceConnection(spot({ BTC: '1' }), { status: 'disabled' });
     const { runId, outcome } = await queueAndSync(connection);
     expect(outcome).toMatchObject({ status: 'failed', kind: 'not_found', retriable: false });
-    expect(await runState(runId)).toMatchObject({ status: 'failed', errorKind: 'not_found' });
-    expect(await connectionState(connection.connectionId)).toMatchObject({ status: 'disabled', lastError: null });
+    expect(await runRow(runId)).toMatchObject({ status: 'failed', errorKind: 'not_found' });
+    expect(await connectionRow(connection.connectionId)).toMatchObject({ status: 'disabled', lastError: null });
     expect(sim.log({ apiKey: connection.apiKey })).toHaveLength(0);
   });
 });

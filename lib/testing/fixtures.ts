@@ -110,8 +110,17 @@ export async function holdingsOf(connectionId: string) {
     .where(eq(holdings.connectionId, connectionId));
 }
 
+/** The connection's row as stored (it must exist). */
 export async function connectionRow(connectionId: string) {
   const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
+  if (!row) throw new Error(`connectionRow: no connection ${connectionId}`);
+  return row;
+}
+
+/** The run's row as stored (it must exist). */
+export async function runRow(runId: string) {
+  const [row] = await getDb().select().from(syncRuns).where(eq(syncRuns.id, runId));
+  if (!row) throw new Error(`runRow: no run ${runId}`);
   return row;
 }
 
