@@ -135,7 +135,8 @@ function remoteRoute(routeUrl: string): RouteHandler {
  * app through the route's PUT handler. With `routeUrl`, drives a remote app over HTTP instead and also
  * serves a control API for tests in other processes: `POST /_control/tick/<fnId>` (runs a cron
  * function and everything it fans out to; answers its run), `GET /_control/runs[?functionId=]`,
- * `POST /_control/settled`.
+ * `POST /_control/settled`, `POST /_control/reset` (once settled) and `GET /_control/cpu` (this
+ * process's `process.cpuUsage()`, so a bench can tell the executor's CPU from the app's).
  */
 export async function startTestExecutor(options: TestExecutorOptions = {}): Promise<TestExecutor> {
   const concurrency = options.concurrency ?? 8;
@@ -177,6 +178,13 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
           await settled();
           return answer(200, { ok: true });
         }
+        if (request.method === 'POST' && action === 'reset') {
+          await settled();
+          reset();
+          return answer(200, { ok: true });
+        }
+        // This process's CPU so far (µs): a bench subtracts two readings to learn what the executor cost.
+        if (request.method === 'GET' && action === 'cpu') return answer(200, process.cpuUsage());
       }
       answer(404, { error: `test executor: ${request.method} ${request.url} is not emulated` });
     })().catch((error: unknown) => response.writeHead(500).end(String(error)));
@@ -402,11 +410,19 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
     return run;
   }
 
+  function reset() {
+    events.length = 0;
+    runs.length = 0;
+    seenEventIds.clear();
+    cancelled.clear();
+  }
+
   const summary = (run: RunRecord) => ({
     runId: run.runId,
     functionId: run.functionId,
     eventName: run.event.name,
     status: run.status,
+    output: run.output,
     ops: run.ops,
     error: run.error,
   });
@@ -422,12 +438,7 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
     },
     tick,
     settled,
-    reset() {
-      events.length = 0;
-      runs.length = 0;
-      seenEventIds.clear();
-      cancelled.clear();
-    },
+    reset,
     async close() {
       await settled();
       await server.close();
