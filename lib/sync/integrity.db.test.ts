@@ -14,6 +14,7 @@ import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { migrationsFolder } from '@/db/migrate';
 import { exchangeConnections, syncRuns, users } from '@/db/schema';
 import { withTestDatabase } from '@/lib/testing/database';
+import { sqlState } from '@/lib/testing/fixtures';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { setKeyring } from '@/lib/vault/keyring';
 import { rowsOf } from './sql-rows';
@@ -36,12 +37,6 @@ async function insertRuns(connectionId: string, userId: string) {
       { connectionId, userId, trigger: 'manual', status: 'succeeded', finishedAt: new Date() },
       { connectionId, userId, trigger: 'scheduled' },
     ]);
-}
-
-/** The error a driver reports for a failed statement: drizzle wraps it, its cause carries the SQLSTATE. */
-function sqlState(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as { code?: string }).code;
 }
 
 describe('sync_runs.connection_id references exchange_connections', () => {

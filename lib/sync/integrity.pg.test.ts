@@ -1,10 +1,11 @@
 // PostgreSQL only: the declared key between concurrent transactions. PGlite runs one transaction at a
 // time, so there the race cannot happen and this check would pass without the key.
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { exchangeConnections, syncRuns } from '@/db/schema';
+import { syncRuns } from '@/db/schema';
 import { withTestDatabase } from '@/lib/testing/database';
+import { deleteInOpenTransaction, sqlState } from '@/lib/testing/fixtures';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { setKeyring } from '@/lib/vault/keyring';
 
@@ -15,26 +16,12 @@ afterAll(() => setKeyring(undefined));
 const runsOf = (connectionIds: string[]) =>
   getDb().select({ id: syncRuns.id }).from(syncRuns).where(inArray(syncRuns.connectionId, connectionIds));
 
-function sqlState(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as { code?: string }).code;
-}
-
 describe('sync_runs.connection_id between concurrent transactions', () => {
   it('a run inserted while its connection is being deleted is refused once the deletion commits', async () => {
     // A plain insert, with none of the app's locks: the key's own check waits for the deletion.
     const userId = await createTestUser();
     const connectionId = await createTestConnection({ userId });
-    let commit!: () => void;
-    const committed = new Promise<void>((resolve) => (commit = resolve));
-    let deleted!: () => void;
-    const deletedYet = new Promise<void>((resolve) => (deleted = resolve));
-    const deletion = getDb().transaction(async (tx) => {
-      await tx.delete(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-      deleted();
-      await committed;
-    });
-    await deletedYet;
+    const deletion = await deleteInOpenTransaction(connectionId);
     const inserted = getDb()
       .insert(syncRuns)
       .values({ connectionId, userId, trigger: 'manual' })
@@ -43,8 +30,7 @@ describe('sync_runs.connection_id between concurrent transactions', () => {
         (caught: unknown) => caught,
       );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    commit();
-    await deletion;
+    await deletion.commit();
     expect(sqlState(await inserted)).toBe('23503');
     expect(await runsOf([connectionId])).toEqual([]);
   });

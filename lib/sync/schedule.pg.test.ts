@@ -1,11 +1,12 @@
 // PostgreSQL only: a run enqueued or claimed while its connection is being deleted. PGlite has one
 // connection and runs one transaction at a time, so there these races cannot happen and the checks
 // would pass with the locks removed.
-import { eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections, syncRuns } from '@/db/schema';
 import { withTestDatabase } from '@/lib/testing/database';
+import { deleteInOpenTransaction } from '@/lib/testing/fixtures';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { setKeyring } from '@/lib/vault/keyring';
 import { ConnectionNotFoundError, enqueueRun, enqueueRunsForUser } from './runs';
@@ -23,21 +24,6 @@ const minutesFrom = (at: Date, minutes: number) => new Date(at.getTime() + minut
 describe('runs racing their connection’s deletion', () => {
   async function allRunsOf(connectionIds: string[]) {
     return getDb().select({ id: syncRuns.id }).from(syncRuns).where(inArray(syncRuns.connectionId, connectionIds));
-  }
-
-  /** Deletes the connection in a transaction that stays open until `commit()`. */
-  async function deleteInOpenTransaction(connectionId: string) {
-    let commit!: () => void;
-    const committed = new Promise<void>((resolve) => (commit = resolve));
-    let deleted!: () => void;
-    const deletedYet = new Promise<void>((resolve) => (deleted = resolve));
-    const transaction = getDb().transaction(async (tx) => {
-      await tx.delete(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
-      deleted();
-      await committed;
-    });
-    await deletedYet;
-    return { commit: async () => (commit(), transaction) };
   }
 
   async function lockWaiters() {

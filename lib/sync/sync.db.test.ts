@@ -7,7 +7,7 @@ import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server'
 import type { FaultKind, SimAccount } from '@/lib/testing/exchange-simulator/types';
 import type { BalanceResult, BalanceRow } from '@/lib/exchanges/types';
 import { withTestDatabase } from '@/lib/testing/database';
-import { connectionRow, runRow } from '@/lib/testing/fixtures';
+import { balanceRow, connectionRow, runRow } from '@/lib/testing/fixtures';
 import { withSimulator } from '@/lib/testing/simulator';
 import { setKeyring } from '@/lib/vault/keyring';
 import { MalformedBalancesError } from './apply-result';
@@ -56,14 +56,6 @@ const spot = (assets: Record<string, string>): Wallets => ({
   spot: Object.fromEntries(Object.entries(assets).map(([asset, free]) => [asset, { free, used: '0' }])),
 });
 
-const row = (asset: string, total: string, wallet = 'spot'): BalanceRow => ({
-  asset,
-  wallet,
-  free: total,
-  used: '0',
-  total,
-});
-
 describe('a successful sync', () => {
   it('applies a 1,000-asset account: one run, 1,000 holdings and history rows, the connection active', async () => {
     const assets = Object.fromEntries(
@@ -102,7 +94,7 @@ describe('a successful sync', () => {
       const userId = await createTestUser();
       const connectionId = await createTestConnection({ userId });
       const { runId } = await enqueueRun({ connectionId, userId, trigger: 'connect' });
-      const result = { rows: Array.from({ length: size }, (_, i) => row(`A${i}`, '1')), warnings: [] };
+      const result = { rows: Array.from({ length: size }, (_, i) => balanceRow(`A${i}`, '1')), warnings: [] };
       const recording = recordingDatabase(database.handle());
       await applySyncResult({ connectionId, runId, result }, recording.db);
       counts.push(recording.statements.length);
@@ -139,9 +131,12 @@ describe('a successful sync', () => {
       await applySyncResult({ connectionId, runId, result: { rows, warnings: [] }, now });
     };
     const at = (iso: string) => new Date(iso);
-    await apply([row('BTC', '1'), row('BTC', '2', 'earn'), row('ETH', '5')], at('2030-01-01T10:05:00Z'));
-    await apply([row('BTC', '1.5')], at('2030-01-01T10:35:00Z'));
-    await apply([row('BTC', '1.25')], at('2030-01-01T11:01:00Z'));
+    await apply(
+      [balanceRow('BTC', '1'), balanceRow('BTC', '2', 'earn'), balanceRow('ETH', '5')],
+      at('2030-01-01T10:05:00Z'),
+    );
+    await apply([balanceRow('BTC', '1.5')], at('2030-01-01T10:35:00Z'));
+    await apply([balanceRow('BTC', '1.25')], at('2030-01-01T11:01:00Z'));
 
     const history = await getDb()
       .select({ asset: balanceHistory.asset, hour: balanceHistory.hour, total: balanceHistory.total })
@@ -159,19 +154,27 @@ describe('a successful sync', () => {
     const userId = await createTestUser();
     const connectionId = await createTestConnection({ userId });
     const { runId } = await enqueueRun({ connectionId, userId, trigger: 'manual' });
-    const bad: BalanceResult = { rows: [row('BTC', '1'), { ...row('ETH', '1'), total: '1e-8' }], warnings: [] };
+    const bad: BalanceResult = {
+      rows: [balanceRow('BTC', '1'), { ...balanceRow('ETH', '1'), total: '1e-8' }],
+      warnings: [],
+    };
     await expect(applySyncResult({ connectionId, runId, result: bad })).rejects.toBeInstanceOf(MalformedBalancesError);
     await expect(
       applySyncResult({
         connectionId,
         runId,
-        result: { rows: [{ ...row('BTC', '1'), total: 1 }], warnings: [] } as never,
+        result: { rows: [{ ...balanceRow('BTC', '1'), total: 1 }], warnings: [] } as never,
       }),
     ).rejects.toBeInstanceOf(MalformedBalancesError);
     expect(await holdingsOf(connectionId)).toEqual([]);
     expect((await runRow(runId)).status).toBe('queued');
 
-    const rows = [row('BTC', '0.1'), row('BTC', '0.2'), row('DUST', '0'), row('ETH', '-1.5')];
+    const rows = [
+      balanceRow('BTC', '0.1'),
+      balanceRow('BTC', '0.2'),
+      balanceRow('DUST', '0'),
+      balanceRow('ETH', '-1.5'),
+    ];
     await applySyncResult({ connectionId, runId, result: { rows, warnings: ['Earn balances could not be read.'] } });
     expect(await holdingsOf(connectionId)).toEqual(['spot:BTC=0.3', 'spot:ETH=-1.5']);
     expect(await runRow(runId)).toMatchObject({ assetsCount: 2, warnings: ['Earn balances could not be read.'] });
@@ -223,7 +226,7 @@ describe('what a sync never does', () => {
       expect(await runRow(runId)).toMatchObject({ status: 'running', attempts: 1, finishedAt: null });
       expect(await connectionRow(connection.connectionId)).toEqual(before);
 
-      const direct = { rows: [row('BTC', '7'), row('BOOM', '1')], warnings: [] };
+      const direct = { rows: [balanceRow('BTC', '7'), balanceRow('BOOM', '1')], warnings: [] };
       await expect(
         applySyncResult({ connectionId: connection.connectionId, runId, result: direct }),
       ).rejects.toMatchObject(refusedByTrigger);
@@ -239,7 +242,7 @@ describe('what a sync never does', () => {
     const connectionId = await createTestConnection({ userId });
     const results = ['A', 'B'].map((tag) => ({
       tag,
-      result: { rows: Array.from({ length: 300 }, (_, i) => row(`${tag}${i}`, `${i + 1}`)), warnings: [] },
+      result: { rows: Array.from({ length: 300 }, (_, i) => balanceRow(`${tag}${i}`, `${i + 1}`)), warnings: [] },
     }));
     for (let round = 0; round < 5; round++) {
       const { runId } = await enqueueRun({ connectionId, userId, trigger: 'manual' });

@@ -4,8 +4,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { exchangeConnections, holdings } from '@/db/schema';
-import type { BalanceRow } from '@/lib/exchanges/types';
 import { withTestDatabase } from '@/lib/testing/database';
+import { balanceRow } from '@/lib/testing/fixtures';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { setKeyring } from '@/lib/vault/keyring';
 import { enqueueRun } from './runs';
@@ -24,14 +24,6 @@ async function holdingsOf(connectionId: string) {
     .orderBy(asc(holdings.wallet), asc(holdings.asset));
   return rows.map((row) => `${row.wallet}:${row.asset}=${row.total}`);
 }
-
-const row = (asset: string, total: string, wallet = 'spot'): BalanceRow => ({
-  asset,
-  wallet,
-  free: total,
-  used: '0',
-  total,
-});
 
 describe('applySyncResult against concurrent writers', () => {
   it('waits for the connection row lock held by another writer before writing anything', async () => {
@@ -54,9 +46,11 @@ describe('applySyncResult against concurrent writers', () => {
     await lockTaken;
 
     let applied = false;
-    const apply = applySyncResult({ connectionId, runId, result: { rows: [row('BTC', '1')], warnings: [] } }).then(
-      () => (applied = true),
-    );
+    const apply = applySyncResult({
+      connectionId,
+      runId,
+      result: { rows: [balanceRow('BTC', '1')], warnings: [] },
+    }).then(() => (applied = true));
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(applied).toBe(false);

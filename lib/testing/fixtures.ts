@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { getDb } from '@/db';
+import type { BalanceRow } from '@/lib/exchanges/types';
 import { exchangeConnections, exchangeCredentials, holdings, syncRuns } from '@/db/schema';
 import { READ_ONLY, type ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount, SimPermissions } from '@/lib/testing/exchange-simulator/types';
@@ -166,4 +167,34 @@ export function withKeyringAndEventApi(use: (eventApi: Awaited<ReturnType<typeof
     eventApi.events.length = 0;
     pointInngestAt(eventApi.url);
   });
+}
+
+/** One balance as the exchange layer reports it, everything free. */
+export const balanceRow = (asset: string, total: string, wallet = 'spot'): BalanceRow => ({
+  asset,
+  wallet,
+  free: total,
+  used: '0',
+  total,
+});
+
+/** The SQLSTATE of a failed statement: drizzle wraps the driver's error, whose cause carries it. */
+export function sqlState(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as { code?: string }).code;
+}
+
+/** Deletes the connection in a transaction that stays open until `commit()` (for races on PostgreSQL). */
+export async function deleteInOpenTransaction(connectionId: string) {
+  let commit!: () => void;
+  const committed = new Promise<void>((resolve) => (commit = resolve));
+  let deleted!: () => void;
+  const deletedYet = new Promise<void>((resolve) => (deleted = resolve));
+  const transaction = getDb().transaction(async (tx) => {
+    await tx.delete(exchangeConnections).where(eq(exchangeConnections.id, connectionId));
+    deleted();
+    await committed;
+  });
+  await deletedYet;
+  return { commit: async () => (commit(), transaction) };
 }
