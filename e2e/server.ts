@@ -37,6 +37,31 @@ const env: NodeJS.ProcessEnv = {
 };
 
 let drop: (() => Promise<void>) | undefined;
+
+/**
+ * pglite-socket queues each client's messages one at a time and keeps other clients out only while a
+ * transaction is open. A Parse/Bind/Execute sequence up to its Sync is just as much one unit: another
+ * client's message between them replaces the unnamed statement or portal. This tells the socket server a
+ * sequence is open as if it were a transaction, so it serves the same client until its Sync.
+ */
+function oneSequenceAtATime(db: PGlite): PGlite {
+  let sequenceOpen = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'isInTransaction') return () => sequenceOpen || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+          // Parse, Bind, Describe, Execute, Close and Flush open (or continue) a sequence; Sync ends it, and a
+          // simple Query, the start-up message or Terminate stand on their own.
+          sequenceOpen = 'PBDECH'.includes(String.fromCharCode(message[0] ?? 0));
+          return target.execProtocolRawStream(message, options);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 const serverUrl = process.env.DATABASE_URL?.trim();
 if (serverUrl) {
   const db = await createTestDatabase(serverUrl, 'coinsphere_e2e');
@@ -51,11 +76,17 @@ if (serverUrl) {
   const pgliteDir = path.join(dataDir, 'pglite');
   await migratePgliteFolder(pgliteDir);
   const pglite = await PGlite.create(pgliteDir);
-  const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: databasePort, maxConnections: 8 });
+  const socket = new PGLiteSocketServer({
+    db: oneSequenceAtATime(pglite),
+    host: '127.0.0.1',
+    port: databasePort,
+    maxConnections: 8,
+  });
   await socket.start();
   env.DATABASE_URL = `postgres://postgres@127.0.0.1:${databasePort}/postgres`;
-  // One session behind every client: the app keeps to one connection (see db/client.ts), and the
-  // test workers' client uses named statements only, which cannot replace the app's unnamed one.
+  // One session behind every client: the app keeps to one connection (see db/client.ts), the test
+  // workers' client uses named statements, and no client's message lands inside another's extended-query
+  // sequence (oneSequenceAtATime), which would replace its unnamed portal ("portal \"\" does not exist").
   env.DATABASE_POOL_SIZE = '1';
   drop = async () => {
     await socket.stop();
