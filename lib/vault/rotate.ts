@@ -1,10 +1,10 @@
 import 'server-only';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { exchangeCredentials } from '@/db/schema';
 import { DecryptError } from './cipher';
 import { getKeyring } from './keyring';
-import { openCredentials, sealCredentials } from './store';
+import { credentialsPage, openCredentials, sealCredentials } from './store';
 
 export interface RotationBatch {
   scanned: number;
@@ -36,18 +36,7 @@ export async function rotateBatch(
 ): Promise<RotationBatch> {
   const db = getDb();
   const keyring = getKeyring();
-  const rows = await db
-    .select({
-      connectionId: exchangeCredentials.connectionId,
-      userId: exchangeCredentials.userId,
-      exchangeId: exchangeCredentials.exchangeId,
-      ciphertext: exchangeCredentials.ciphertext,
-      keyId: exchangeCredentials.keyId,
-    })
-    .from(exchangeCredentials)
-    .where(cursor ? gt(exchangeCredentials.connectionId, cursor) : undefined)
-    .orderBy(asc(exchangeCredentials.connectionId))
-    .limit(batchSize);
+  const rows = await credentialsPage(cursor, batchSize, db);
   await hooks.afterRead?.(rows.map((row) => row.connectionId));
 
   const batch: RotationBatch = {

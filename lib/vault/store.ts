@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, exchangeCredentials } from '@/db/schema';
 import { decrypt, encrypt, type CiphertextContext } from './cipher';
@@ -95,4 +95,20 @@ export async function replaceCredentials(
     .where(and(eq(exchangeCredentials.connectionId, connectionId), eq(exchangeCredentials.userId, userId)))
     .returning({ connectionId: exchangeCredentials.connectionId });
   return updated.length === 1;
+}
+
+/** One page of stored credential rows after `cursor` (keyset pagination by connection id), for whole-table walks. */
+export function credentialsPage(cursor: string | null, limit: number, db: Database = getDb()) {
+  return db
+    .select({
+      connectionId: exchangeCredentials.connectionId,
+      userId: exchangeCredentials.userId,
+      exchangeId: exchangeCredentials.exchangeId,
+      ciphertext: exchangeCredentials.ciphertext,
+      keyId: exchangeCredentials.keyId,
+    })
+    .from(exchangeCredentials)
+    .where(cursor ? gt(exchangeCredentials.connectionId, cursor) : undefined)
+    .orderBy(asc(exchangeCredentials.connectionId))
+    .limit(limit);
 }

@@ -1,10 +1,8 @@
 import 'server-only';
-import { asc, gt } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
-import { exchangeCredentials } from '@/db/schema';
 import { ciphertextKeyId, DecryptError } from './cipher';
 import { getKeyring, type Keyring } from './keyring';
-import { openCredentials } from './store';
+import { credentialsPage, openCredentials } from './store';
 
 /** Why a stored credential cannot be used: the cipher's reasons, a mislabelled row, or a value that is not credentials. */
 export type UnreadableReason = DecryptError['reason'] | 'key_id_mismatch' | 'not_credentials';
@@ -49,19 +47,9 @@ export async function verifyAllCredentials(
   const keyring = options.keyring ?? getKeyring();
   const unreadable: UnreadableCredential[] = [];
   let checked = 0;
-  let after: string | undefined;
+  let after: string | null = null;
   for (;;) {
-    const rows = await db
-      .select({
-        connectionId: exchangeCredentials.connectionId,
-        userId: exchangeCredentials.userId,
-        ciphertext: exchangeCredentials.ciphertext,
-        keyId: exchangeCredentials.keyId,
-      })
-      .from(exchangeCredentials)
-      .where(after ? gt(exchangeCredentials.connectionId, after) : undefined)
-      .orderBy(asc(exchangeCredentials.connectionId))
-      .limit(batchSize);
+    const rows = await credentialsPage(after, batchSize, db);
     for (const row of rows) {
       const reason = problemWith(row, keyring);
       if (reason) unreadable.push({ connectionId: row.connectionId, userId: row.userId, reason });
