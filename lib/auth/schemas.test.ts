@@ -37,6 +37,30 @@ describe('sign-up input', () => {
     });
   });
 
+  it('refuses a name with control characters or text-direction marks, naming the field', () => {
+    const message = 'Your name cannot contain line breaks, control characters or invisible text-direction marks.';
+    for (const name of [
+      'Ada\u0000',
+      'Ada\r\nLovelace',
+      'Ada\u001B[31m',
+      '\u202EadA',
+      'Ada\u2066x\u2069',
+      'Ada\u200F',
+    ]) {
+      expect(fieldErrors(signUpSchema.safeParse({ name, email: 'a@b.co', password: 'long enough password' }))).toEqual({
+        name: message,
+      });
+    }
+    expect(fieldErrors(signUpSchema.safeParse({ name: 7, email: 'a@b.co', password: 'long enough password' }))).toEqual(
+      {
+        name: 'Your name must be text.',
+      },
+    );
+    for (const name of ['Ada Lovelace', 'Zoë O’Brien', 'Иван', 'عائشة', '李雷 🙂']) {
+      expect(signUpSchema.parse({ name, email: 'a@b.co', password: 'long enough password' }).name).toBe(name);
+    }
+  });
+
   it('gives a message on every empty field', () => {
     expect(fieldErrors(signUpSchema.safeParse({ email: '', password: '' }))).toEqual({
       email: 'Enter your email address.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasHiddenCharacters } from '@/lib/input/display-text';
 
 // Shared by the browser forms and the server, so this module must not import server code.
 export const PASSWORD_MIN_LENGTH = 12;
@@ -20,7 +21,15 @@ export const newPasswordField = z
   .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 export const signUpSchema = z.object({
-  name: z.string().trim().max(100, 'Use at most 100 characters.').optional(),
+  name: z
+    .string({ error: 'Your name must be text.' })
+    .trim()
+    .max(100, 'Use at most 100 characters.')
+    .refine(
+      (value) => !hasHiddenCharacters(value),
+      'Your name cannot contain line breaks, control characters or invisible text-direction marks.',
+    )
+    .optional(),
   email: emailField,
   password: newPasswordField,
 });

@@ -68,6 +68,32 @@ describe('connection input schemas', () => {
     });
   });
 
+  it.each([
+    ['NUL', 'Main\u0000'],
+    ['a line break', 'Main\nFake log line'],
+    ['a tab', 'Main\taccount'],
+    ['DEL', 'Main\u007F'],
+    ['a right-to-left override', 'Main \u202Etnuocca'],
+    ['a left-to-right embedding', '\u202AMain'],
+    ['a pop directional formatting', 'Main\u202C'],
+    ['a first-strong isolate', 'Main \u2068x\u2069'],
+    ['a right-to-left mark', 'Main\u200F'],
+    ['a left-to-right mark', '\u200EMain'],
+    ['a lone surrogate', 'Main \uD800'],
+  ])('refuses a label with %s, naming the label', (_kind, label) => {
+    const message = 'Label cannot contain line breaks, control characters or invisible text-direction marks.';
+    expect(fieldErrors(connectExchangeSchema, { exchangeId: 'binance', credentials: {}, label })).toEqual({
+      label: message,
+    });
+    expect(fieldErrors(updateConnectionSchema, { connectionId: CONNECTION_ID, label })).toEqual({ label: message });
+  });
+
+  it('keeps labels in any script, with emoji and accents', () => {
+    for (const label of ['Binance — Ana’s', 'Кошелёк', 'محفظة', '取引所 🚀', 'Zoë’s «spot»']) {
+      expect(updateConnectionSchema.parse({ connectionId: CONNECTION_ID, label }).label).toBe(label);
+    }
+  });
+
   it('answers an empty update with one form-level message', () => {
     expect(fieldErrors(updateConnectionSchema, { connectionId: CONNECTION_ID })).toEqual({
       form: 'Nothing to update: change the label, the sync interval, auto-sync or the API key.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasHiddenCharacters } from '@/lib/input/display-text';
 
 // Input of the connection server actions, parsed once as each action's inputSchema: the lib functions
 // take the parsed output. Every message names its field, because the UI shows it next to that field
@@ -25,7 +26,11 @@ const label = z
   .string({ error: 'Label must be text.' })
   .trim()
   .min(1, 'Label cannot be empty.')
-  .max(MAX_LABEL_LENGTH, `Label must be at most ${MAX_LABEL_LENGTH} characters.`);
+  .max(MAX_LABEL_LENGTH, `Label must be at most ${MAX_LABEL_LENGTH} characters.`)
+  .refine(
+    (value) => !hasHiddenCharacters(value),
+    'Label cannot contain line breaks, control characters or invisible text-direction marks.',
+  );
 
 /** Raw form fields by credential name; normalizeCredentialInput checks them per exchange. */
 const credentials = z

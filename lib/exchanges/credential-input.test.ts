@@ -65,6 +65,54 @@ describe('normalizeCredentialInput: every exchange', () => {
     expect(credentialsOf(result)).toEqual({ apiKey: '6512ab34cd', secret: 'f3e1-secret', password: 'my pass phrase' });
   });
 
+  it('strips straight and typographic quotes around a pasted value', () => {
+    const result = normalizeCredentialInput('kucoin', {
+      apiKey: '“6512ab34cd”',
+      secret: '‘f3e1-secret’',
+      password: '«my pass phrase»',
+    });
+    expect(credentialsOf(result)).toEqual({ apiKey: '6512ab34cd', secret: 'f3e1-secret', password: 'my pass phrase' });
+  });
+
+  it('refuses characters a key cannot hold, naming the field and the character but not the value', () => {
+    const message = (label: string, found: string) =>
+      `The ${label} can only hold the characters of a key (A–Z, a–z, digits and ASCII punctuation), but it contains ${found}. Copy it again from the exchange.`;
+    expect(
+      errorsOf(
+        normalizeCredentialInput('kucoin', {
+          apiKey: 'ab\u200Fcd-key',
+          secret: 'sëcret-value',
+          password: 'pass\u0000word',
+        }),
+      ),
+    ).toEqual({
+      apiKey: message('API key', 'an invisible text-direction mark (U+200F)'),
+      secret: message('API secret', '“ë” (U+00EB)'),
+      password: message('passphrase', 'an invisible control character (U+0000)'),
+    });
+    expect(errorsOf(normalizeCredentialInput('binance', { apiKey: 'key😀', secret: 'line\nbreak' }))).toEqual({
+      apiKey: message('API key', '“😀” (U+1F600)'),
+      secret: message('API secret', 'a line break (U+000A)'),
+    });
+    // A Coinbase key name is checked the same way; its secret has its own checks (PEM or Ed25519 base64).
+    expect(
+      errorsOf(normalizeCredentialInput('coinbase', { apiKey: 'organizations/х/apiKeys/1', secret: ed25519Secret() })),
+    ).toEqual({
+      apiKey: message('API key', '“х” (U+0445)'),
+    });
+  });
+
+  it('keeps spaces and ASCII punctuation inside a passphrase, and the lines of a PEM', () => {
+    const { privateKey } = ecKeyPair();
+    const result = normalizeCredentialInput('kucoin', { apiKey: 'k', secret: 's', password: 'my p@ss "phrase"!' });
+    expect(credentialsOf(result).password).toBe('my p@ss "phrase"!');
+    expect(
+      credentialsOf(
+        normalizeCredentialInput('coinbase', { apiKey: KEY_NAME, secret: privateKey.replace(/\n/g, '\r\n') }),
+      ).secret,
+    ).toBe(privateKey);
+  });
+
   it('rejects fields the exchange does not use', () => {
     expect(errorsOf(normalizeCredentialInput('binance', { apiKey: 'k', secret: 's', password: 'p' }))).toEqual({
       password: 'Binance does not use this field.',

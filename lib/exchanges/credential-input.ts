@@ -53,11 +53,41 @@ export function normalizeCredentialInput(exchangeId: string, input: Record<strin
   return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, credentials };
 }
 
-// Zero-width characters and the quotes around a value copied out of a JSON key file are never part of a key.
+// Zero-width characters, and the quotes around a value copied out of a JSON key file or out of a chat or
+// document that turned them typographic, are never part of a key.
 function cleanValue(raw: string): string {
   const trimmed = raw.replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
-  const quoted = /^"([\s\S]*)",?$/.exec(trimmed);
+  const quoted = /^["'“”„‘’‚«»]([\s\S]*)["'“”‘’«»],?$/.exec(trimmed);
   return (quoted ? quoted[1]! : trimmed).trim();
+}
+
+// Exchanges issue keys, secrets and passphrases in printable ASCII, and ccxt puts them in HTTP headers
+// and signatures, where anything else fails before a request is sent. A PEM private key also has lines.
+const KEY_CHARACTERS = /^[\x20-\x7E]*$/;
+const PEM_CHARACTERS = /^[\x20-\x7E\t\r\n]*$/;
+const DIRECTION_MARKS = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+/** The first character a key cannot hold, described without the rest of the value. */
+function describeCharacter(value: string, allowed: RegExp): string | undefined {
+  for (const char of value) {
+    if (allowed.test(char)) continue;
+    const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (char === '\n' || char === '\r') return `a line break (${code})`;
+    if (DIRECTION_MARKS.test(char)) return `an invisible text-direction mark (${code})`;
+    if (/\p{Cc}|\p{Cf}/u.test(char)) return `an invisible control character (${code})`;
+    if (/\s/.test(char)) return `a space that is not a plain space (${code})`;
+    return `“${char}” (${code})`;
+  }
+  return undefined;
+}
+
+function characterError(field: CredentialField, value: string): string | undefined {
+  const found = describeCharacter(value, isPem(value) ? PEM_CHARACTERS : KEY_CHARACTERS);
+  if (!found) return undefined;
+  return (
+    `The ${lowerFirst(field.label)} can only hold the characters of a key (A–Z, a–z, digits and ASCII punctuation), ` +
+    `but it contains ${found}. Copy it again from the exchange.`
+  );
 }
 
 // "API secret" keeps its acronym; "Passphrase" becomes "passphrase".
@@ -73,6 +103,8 @@ function normalizeField(
   if (value === '') return { error: `Enter your ${lowerFirst(field.label)}.` };
   const coinbaseError = exchangeId === 'coinbase' ? coinbaseFieldError(field.name, value) : undefined;
   if (coinbaseError) return { error: coinbaseError };
+  const badCharacter = characterError(field, value);
+  if (badCharacter) return { error: badCharacter };
   if (!isPem(value)) return { value };
   if (!field.secret) return { error: `This is a key file (PEM), not the ${lowerFirst(field.label)}.` };
   const pem = parsePem(value);
