@@ -1,6 +1,9 @@
 // Every server action under app/, found by reading the files (not from a list): each is built from the
 // authenticated client (or is one of the named public ones), refuses a request without a session, and
-// cannot reach another user's rows. A new action without a case below fails the first test.
+// cannot reach another user's rows. A new action without a case below fails the first test. The same
+// holds for every route handler under app/api (every exported method of every route.ts): a new route
+// or method without a case in ROUTE_CASES fails the suite. Server actions posted over HTTP from another
+// origin are refused by Next itself: e2e/access.spec.ts proves it against the production build.
 //
 // What is replaced, and why:
 // - `next/headers` (lib/testing/session.ts): the request Next hands an action. Cookies and headers come
@@ -8,16 +11,19 @@
 //   decrypts it and checks its session version against the database exactly as in production.
 // - `@/lib/safe-action` is the real module with its two clients wrapped to record which client built
 //   each action; nothing about their behaviour changes.
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { NextRequest } from 'next/server';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getCurrentUser } from '@/lib/auth/session';
+import { inngest } from '@/lib/jobs/client';
 import { endAllSessions } from '@/lib/auth/users';
 import { listConnections } from '@/lib/connections/list';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
 import { binanceAccount, startFakeEventApi, withKeyringAndEventApi } from '@/lib/testing/fixtures';
-import { actAs, databaseFingerprint, signUpAndSignIn, type TestSession } from '@/lib/testing/session';
+import { actAs, databaseFingerprint, nextHeaders, signUpAndSignIn, type TestSession } from '@/lib/testing/session';
 import { withSimulator } from '@/lib/testing/simulator';
 
 type Client = 'actionClient' | 'authActionClient';
@@ -305,6 +311,274 @@ describe('server actions', () => {
       // The owner is still signed in: nothing the other user did ended their session.
       actAs(owner.session);
       expect(await getCurrentUser()).toMatchObject({ id: owner.session.userId });
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Route handlers
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+type Handler = (
+  request: NextRequest,
+  context: { params: Promise<Record<string, string | string[]>> },
+) => Promise<Response>;
+
+/** Every route.ts under app/api, by its URL pattern (`/api/auth/[...nextauth]`). */
+function routeFiles(dir = path.join(APP, 'api')): { pattern: string; file: string }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return routeFiles(file);
+    if (!/^route\.(ts|tsx|js)$/.test(entry.name)) return [];
+    return [{ pattern: `/${path.relative(APP, path.dirname(file)).split(path.sep).join('/')}`, file }];
+  });
+}
+
+interface Answer {
+  status: number;
+  location: string | null;
+  setCookie: string[];
+  body: string;
+}
+
+/** Sends a request to a handler as the test browser (its cookies, from actAs) would. */
+async function send(
+  handler: Handler,
+  url: string,
+  init: { method: string; body?: string; headers?: Record<string, string> },
+) {
+  const headers = new Headers(await nextHeaders.headers());
+  for (const [name, value] of Object.entries(init.headers ?? {})) headers.set(name, value);
+  const request = new NextRequest(new URL(url, 'http://coinsphere.test'), {
+    method: init.method,
+    body: init.body,
+    headers,
+  });
+  const segments = new URL(url, 'http://coinsphere.test').pathname.split('/').slice(3);
+  const response = await handler(request, { params: Promise.resolve({ nextauth: segments }) });
+  return {
+    status: response.status,
+    location: response.headers.get('location'),
+    setCookie: response.headers.getSetCookie(),
+    body: await response.text(),
+  } satisfies Answer;
+}
+
+interface RouteRequest {
+  url: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+interface RouteCase {
+  /** Public by design, and why; otherwise a request without a valid session gets 401 or a redirect. */
+  public?: string;
+  /** The requests this method is tried with, aimed at the owner's data wherever the route takes an id. */
+  requests: (owner: Owner) => RouteRequest[];
+  /** What a request without a session (none, forged, or ended) gets; default: 401 or a redirect to sign in. */
+  anonymous?: (answer: Answer, request: RouteRequest) => void;
+  /** What the owner gets: proves the route does answer with data to the right user. */
+  asOwner?: (answer: Answer, owner: Owner) => void;
+  /** Default: the owner's rows, ids, label and email appear nowhere in the answer. */
+  asOtherUser?: (answer: Answer, owner: Owner, other: TestSession) => void;
+}
+
+const refusedWithoutSession = (answer: Answer) => {
+  if (answer.status >= 300 && answer.status < 400)
+    expect(answer.location).toMatch(/\/sign-in|\/api\/auth\/(signin|error)/);
+  else expect(answer.status).toBe(401);
+};
+
+const sessionCookieSet = (answer: Answer) => answer.setCookie.some((cookie) => /session-token=[^;]+/.test(cookie));
+
+/** A Coinsphere-like production setting for /api/inngest: cloud mode with a signing key (see ROUTE_CASES). */
+const SIGNING_KEY = `signkey-prod-${randomBytes(32).toString('hex')}`;
+
+const ROUTE_CASES: Record<string, RouteCase> = {
+  'GET /api/sync-status': {
+    requests: () => [{ url: '/api/sync-status' }],
+    asOwner: (answer, owner) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain(owner.connectionId);
+    },
+  },
+  'GET /api/auth/[...nextauth]': {
+    public: 'Auth.js: the session (null without one), the CSRF token and the provider list',
+    requests: () => [{ url: '/api/auth/session' }, { url: '/api/auth/csrf' }, { url: '/api/auth/providers' }],
+    anonymous: (answer, request) => {
+      expect(answer.status).toBe(200);
+      if (request.url === '/api/auth/session') expect(answer.body).toBe('null');
+    },
+    asOwner: (answer, owner) => {
+      if (answer.body.includes('"user"')) expect(answer.body).toContain(owner.session.email);
+    },
+    asOtherUser: (answer, owner, other) => {
+      expect(answer.body).not.toContain(owner.session.email);
+      if (answer.body.includes('"user"')) expect(answer.body).toContain(other.email);
+    },
+  },
+  'POST /api/auth/[...nextauth]': {
+    public: 'Auth.js sign-in and sign-out; each needs its CSRF token, which another site cannot read',
+    // The owner's real password, posted without the CSRF token a form on our pages carries.
+    requests: (owner) => [
+      {
+        url: '/api/auth/callback/credentials',
+        body: new URLSearchParams({ email: owner.session.email, password: owner.session.password }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      },
+      {
+        url: '/api/auth/signout',
+        body: '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      },
+    ],
+    anonymous: (answer) => {
+      expect(answer.status).toBe(302);
+      expect(answer.location).toMatch(/\/api\/auth\/error\?error=MissingCSRF|\/sign-in\?error=MissingCSRF/);
+      expect(sessionCookieSet(answer)).toBe(false);
+    },
+    asOwner: (answer) => {
+      expect(answer.location).toMatch(/MissingCSRF/);
+      expect(sessionCookieSet(answer)).toBe(false);
+    },
+    asOtherUser: (answer) => {
+      expect(answer.location).toMatch(/MissingCSRF/);
+      expect(sessionCookieSet(answer)).toBe(false);
+    },
+  },
+  // Inngest calls /api/inngest, signed with INNGEST_SIGNING_KEY. On this branch the SDK checks the
+  // signature in cloud mode (production: INNGEST_DEV unset); these cases run the route that way. In dev
+  // mode (INNGEST_DEV=1, `npm run dev` and the other tests) the SDK accepts unsigned calls by design.
+  'GET /api/inngest': {
+    // Without a valid signature not even the introspection's counts and flags.
+    requests: () => [{ url: '/api/inngest' }],
+    asOwner: (answer) => expect(answer.status).toBe(401),
+    asOtherUser: (answer) => expect(answer.status).toBe(401),
+  },
+  'POST /api/inngest': {
+    requests: (owner) => [
+      {
+        url: `/api/inngest?fnId=coinsphere-sync-connection&stepId=step`,
+        body: JSON.stringify({
+          event: {
+            name: 'connections/sync.requested',
+            data: { connectionId: owner.connectionId, userId: owner.session.userId },
+          },
+          events: [],
+          steps: {},
+          ctx: { run_id: 'forged', attempt: 0 },
+        }),
+        headers: {
+          'content-type': 'application/json',
+          'x-inngest-signature': `t=${Math.floor(Date.now() / 1000)}&s=forged`,
+        },
+      },
+    ],
+    anonymous: (answer) => {
+      expect(answer.status).toBe(401);
+      expect(answer.body).not.toMatch(/"op"|"data"/);
+    },
+    asOwner: (answer) => expect(answer.status).toBe(401),
+    asOtherUser: (answer) => expect(answer.status).toBe(401),
+  },
+  'PUT /api/inngest': {
+    public: 'Inngest sync: the SDK registers the functions with the configured Inngest server, never with the caller',
+    requests: () => [{ url: '/api/inngest', body: '' }],
+    anonymous: (answer) => {
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.body).not.toMatch(/sync-connection|schedule-syncs/);
+    },
+  },
+};
+
+describe('route handlers', () => {
+  let routes: Record<string, Handler>;
+
+  beforeAll(async () => {
+    routes = {};
+    for (const { pattern, file } of routeFiles()) {
+      const exports = (await import(file)) as Record<string, unknown>;
+      for (const method of HTTP_METHODS) {
+        if (typeof exports[method] === 'function') routes[`${method} ${pattern}`] = exports[method] as Handler;
+      }
+    }
+  });
+
+  /** /api/inngest as in production: cloud mode with a signing key (the rest of this file runs it in dev mode). */
+  const previousInngestEnv = {
+    INNGEST_DEV: process.env.INNGEST_DEV,
+    INNGEST_SIGNING_KEY: process.env.INNGEST_SIGNING_KEY,
+  };
+  const asInProduction = (key: string) => {
+    if (!key.includes('/api/inngest')) return;
+    process.env.INNGEST_DEV = '0';
+    process.env.INNGEST_SIGNING_KEY = SIGNING_KEY;
+    inngest.setEnvVars();
+  };
+  afterEach(() => {
+    for (const [name, value] of Object.entries(previousInngestEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    inngest.setEnvVars();
+  });
+
+  it('are found by reading app/api, and every exported method has a case in this test', () => {
+    expect(Object.keys(routes).sort()).toEqual(Object.keys(ROUTE_CASES).sort());
+  });
+
+  describe.each(Object.keys(ROUTE_CASES))('%s', (key) => {
+    const method = key.split(' ')[0]!;
+    const routeCase = ROUTE_CASES[key]!;
+
+    it(`${routeCase.public ? 'is public by design, and answers' : 'refuses'} a request without a valid session without data, and changes nothing`, async () => {
+      asInProduction(key);
+      const before = await databaseFingerprint();
+      const exchangeCalls = sim.log().length;
+      for (const session of [
+        null,
+        { ...owner.session, cookies: new Map([['authjs.session-token', 'forged']]) },
+        stale,
+      ]) {
+        for (const request of routeCase.requests(owner)) {
+          actAs(session);
+          const answer = await send(routes[key]!, request.url, {
+            method,
+            body: request.body,
+            headers: request.headers,
+          });
+          (routeCase.anonymous ?? refusedWithoutSession)(answer, request);
+          for (const secret of [owner.connectionId, owner.label, owner.session.userId, owner.session.email]) {
+            expect(answer.body, `${key} ${request.url}`).not.toContain(secret);
+          }
+          expect(sessionCookieSet(answer), `${key} ${request.url} signed someone in`).toBe(false);
+        }
+      }
+      expect(await databaseFingerprint()).toEqual(before);
+      expect(sim.log()).toHaveLength(exchangeCalls);
+      expect(eventApi.events).toEqual([]);
+    });
+
+    it('answers another user without the owner’s data, and the owner with theirs', async () => {
+      asInProduction(key);
+      const ownersRows = await databaseFingerprint(owner.session.userId);
+      for (const request of routeCase.requests(owner)) {
+        actAs(other);
+        const answer = await send(routes[key]!, request.url, { method, body: request.body, headers: request.headers });
+        if (routeCase.asOtherUser) routeCase.asOtherUser(answer, owner, other);
+        for (const secret of [owner.connectionId, owner.label, owner.session.userId, owner.session.email]) {
+          expect(answer.body, `${key} ${request.url}`).not.toContain(secret);
+        }
+        if (routeCase.asOwner) {
+          actAs(owner.session);
+          routeCase.asOwner(
+            await send(routes[key]!, request.url, { method, body: request.body, headers: request.headers }),
+            owner,
+          );
+        }
+      }
+      expect(await databaseFingerprint(owner.session.userId)).toEqual(ownersRows);
+      expect(JSON.stringify(eventApi.events)).not.toContain(owner.connectionId);
     });
   });
 });
