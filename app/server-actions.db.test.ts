@@ -12,7 +12,7 @@
 // - `@/lib/safe-action` is the real module with its two clients wrapped to record which client built
 //   each action; nothing about their behaviour changes.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -24,37 +24,24 @@ import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server'
 import { withTestDatabase } from '@/lib/testing/database';
 import { binanceAccount, startFakeEventApi, withKeyringAndEventApi } from '@/lib/testing/fixtures';
 import { actAs, databaseFingerprint, nextHeaders, signUpAndSignIn, type TestSession } from '@/lib/testing/session';
+import {
+  callAction,
+  inlineServerDirectives,
+  loadServerActions,
+  type ActionBuild,
+  type ActionClientName,
+  type ServerAction,
+} from '@/lib/testing/server-actions';
 import { withSimulator } from '@/lib/testing/simulator';
 
-type Client = 'actionClient' | 'authActionClient';
-const builtFrom = vi.hoisted(() => new WeakMap<object, Client>());
+const builtFrom = vi.hoisted(() => new WeakMap<object, ActionBuild>());
 
 vi.mock('next/headers', async () => (await import('@/lib/testing/session')).nextHeaders);
 
 vi.mock('@/lib/safe-action', async (importOriginal) => {
   const real = await importOriginal<typeof import('@/lib/safe-action')>();
-  // Follows a builder chain (`.inputSchema(…).action(…)`) and tags the function `.action` returns.
-  // Methods are called on the real builder (`this` = target), so private state keeps working.
-  const traced = <T extends object>(builder: T, client: Client): T =>
-    new Proxy(builder, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const out: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
-          if (property === 'action' || property === 'stateAction') {
-            builtFrom.set(out as object, client);
-            return out;
-          }
-          return typeof out === 'object' && out !== null ? traced(out, client) : out;
-        };
-      },
-    });
-  return {
-    ...real,
-    actionClient: traced(real.actionClient, 'actionClient'),
-    authActionClient: traced(real.authActionClient, 'authActionClient'),
-  };
+  const { traceActionClients } = await import('@/lib/testing/server-actions');
+  return { ...real, ...traceActionClients(real, builtFrom) };
 });
 
 withTestDatabase({ isolated: true });
@@ -67,44 +54,6 @@ const SESSION_ENDED = 'Your session has ended. Sign in again to continue.';
 const NOT_FOUND = { ok: false, message: 'Connection not found.' };
 
 const APP = path.join(import.meta.dirname);
-
-/** Files under app/ whose first statement is the 'use server' directive: every export is an action. */
-function serverActionFiles(dir = APP): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return serverActionFiles(file);
-    if (!/\.tsx?$/.test(entry.name) || /\.test\.tsx?$/.test(entry.name)) return [];
-    const source = readFileSync(file, 'utf8').replace(/^(\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/, '');
-    return /^(['"])use server\1/.test(source) ? [file] : [];
-  });
-}
-
-/** Inline `'use server'` (inside a function) would make an action this test cannot find by file. */
-function inlineServerDirectives(dir = APP): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return inlineServerDirectives(file);
-    if (!/\.tsx?$/.test(entry.name) || /\.test\.tsx?$/.test(entry.name)) return [];
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const first = lines.findIndex((line) => line.trim() !== '' && !line.trim().startsWith('//'));
-    return lines.flatMap((line, index) =>
-      index !== first && /^\s*(['"])use server\1/.test(line) ? [`${path.relative(APP, file)}:${index + 1}`] : [],
-    );
-  });
-}
-
-type Action = (input?: unknown) => Promise<unknown>;
-
-/** Runs an action as the browser would; a redirect (Next throws it) comes back as `{ redirect }`. */
-async function call(action: Action, input: unknown): Promise<unknown> {
-  try {
-    return await action(input);
-  } catch (error) {
-    const digest = (error as { digest?: unknown }).digest;
-    if (typeof digest === 'string' && digest.startsWith('NEXT_REDIRECT')) return { redirect: digest.split(';')[2] };
-    throw error;
-  }
-}
 
 interface Owner {
   session: TestSession;
@@ -215,21 +164,14 @@ const CASES: Record<string, Case> = {
   },
 };
 
-let actions: Record<string, { file: string; action: Action }>;
+let actions: Record<string, { file: string; action: ServerAction }>;
 let owner: Owner;
 let other: TestSession;
 /** A session whose cookie decrypts but whose version the database has moved past (signed out everywhere). */
 let stale: TestSession;
 
 beforeAll(async () => {
-  actions = {};
-  for (const file of serverActionFiles()) {
-    const exports = (await import(file)) as Record<string, unknown>;
-    for (const [name, action] of Object.entries(exports)) {
-      if (actions[name]) throw new Error(`Two server actions are named ${name}`);
-      actions[name] = { file: path.relative(APP, file), action: action as Action };
-    }
-  }
+  actions = await loadServerActions(APP);
   // The owner connects through the real action, so they have a connection, its key, runs and holdings.
   const session = await signUpAndSignIn();
   const account = binanceAccount(sim);
@@ -253,15 +195,15 @@ beforeAll(async () => {
 
 describe('server actions', () => {
   it('are found by reading app/, and each one has a case in this test', () => {
-    expect(inlineServerDirectives()).toEqual([]);
+    expect(inlineServerDirectives(APP)).toEqual([]);
     expect(Object.keys(actions).sort()).toEqual([...Object.keys(CASES), ...Object.keys(PUBLIC_ACTIONS)].sort());
   });
 
   it('are built from authActionClient, except the named public ones (built from actionClient)', () => {
     for (const [name, { action }] of Object.entries(actions)) {
       expect(typeof action, name).toBe('function');
-      const expected: Client = name in PUBLIC_ACTIONS ? 'actionClient' : 'authActionClient';
-      expect(builtFrom.get(action), name).toBe(expected);
+      const expected: ActionClientName = name in PUBLIC_ACTIONS ? 'actionClient' : 'authActionClient';
+      expect(builtFrom.get(action)?.client, name).toBe(expected);
     }
   });
 
@@ -269,7 +211,7 @@ describe('server actions', () => {
     it('without a session, answers bad input on its fields and changes nothing', async () => {
       const before = await databaseFingerprint();
       actAs(null);
-      const answer = await call(actions[name]!.action, PUBLIC_CASES[name]);
+      const answer = await callAction(actions[name]!.action, PUBLIC_CASES[name]);
       expect(answer).toEqual(PUBLIC_ANSWERS[name]);
       expect(await databaseFingerprint()).toEqual(before);
     });
@@ -281,15 +223,15 @@ describe('server actions', () => {
       const before = await databaseFingerprint();
       const exchangeCalls = sim.log().length;
       actAs(null);
-      expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
+      expect(await callAction(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
       // Nor with a forged cookie, or one the database no longer honours.
       actAs({ ...owner.session, cookies: new Map([['authjs.session-token', 'forged']]) });
-      expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
+      expect(await callAction(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
       actAs(stale);
-      expect(await call(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
+      expect(await callAction(action, CASES[name]!.input(owner))).toEqual({ serverError: SESSION_ENDED });
       // The session is checked before the input: malformed input tells a stranger nothing about the schema.
       actAs(null);
-      expect(await call(action, { connectionId: 'not-a-uuid', keepHoldings: 'maybe' })).toEqual({
+      expect(await callAction(action, { connectionId: 'not-a-uuid', keepHoldings: 'maybe' })).toEqual({
         serverError: SESSION_ENDED,
       });
       expect(await databaseFingerprint()).toEqual(before);
@@ -302,7 +244,7 @@ describe('server actions', () => {
       const ownersRows = await databaseFingerprint(owner.session.userId);
       const exchangeCalls = sim.log().length;
       actAs(other);
-      await CASES[name]!.asOtherUser(await call(action, CASES[name]!.input(owner)), owner, other);
+      await CASES[name]!.asOtherUser(await callAction(action, CASES[name]!.input(owner)), owner, other);
       expect(await databaseFingerprint(owner.session.userId)).toEqual(ownersRows);
       const events = JSON.stringify(eventApi.events);
       expect(events).not.toContain(owner.connectionId);
