@@ -115,3 +115,24 @@ export async function databaseFingerprint(ownerId?: string): Promise<Record<stri
   }
   return fingerprint;
 }
+
+let digestQuery: SQL | undefined;
+
+/**
+ * One digest of every row of every table of the public schema, in one statement: what a test compares
+ * around each of thousands of calls, where databaseFingerprint's query per table would dominate.
+ */
+export async function databaseDigest(): Promise<string> {
+  if (!digestQuery) {
+    const tables = await rows(sql`
+      select table_name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`);
+    const parts = tables.map(
+      ({ table_name }) =>
+        sql`select ${String(table_name)} as name, count(*) as count, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.identifier(String(table_name))} t`,
+    );
+    digestQuery = sql`select md5(string_agg(name || ':' || count || ':' || digest, ',' order by name)) as digest from (${sql.join(parts, sql` union all `)}) tables`;
+  }
+  const [row] = await rows(digestQuery);
+  return String(row?.digest);
+}
