@@ -25,6 +25,15 @@ function serverActionExports(dir = APP): string[] {
   });
 }
 
+/** Every route.ts under app/api, as its URL pattern (`/api/auth/[...nextauth]`). */
+function routePatterns(dir = path.join(APP, 'api')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return routePatterns(file);
+    return /^route\.(ts|tsx|js)$/.test(entry.name) ? [`/${path.relative(APP, dir).split(path.sep).join('/')}`] : [];
+  });
+}
+
 interface ManifestAction {
   id: string;
   name: string;
@@ -145,4 +154,41 @@ test('every server action refuses a request from another origin, runs nothing, a
     expect(body, action.name).toContain('"validationErrors"');
   }
   expect(await databaseFingerprint()).toEqual(before);
+});
+
+/**
+ * What a visitor without a session gets from each route over HTTP, GET and POST. A new route without an
+ * entry fails. /api/inngest is left to app/server-actions.db.test.ts, which runs it as in production
+ * (cloud mode, signing key: 401 unsigned); this server runs Inngest in dev mode, where the SDK accepts
+ * unsigned calls by design.
+ */
+const ANONYMOUS: Record<string, ((baseURL: string) => Promise<void>) | 'covered in app/server-actions.db.test.ts'> = {
+  '/api/sync-status': async (baseURL) => {
+    for (const method of ['GET', 'POST']) {
+      const response = await fetch(`${baseURL}/api/sync-status`, { method, redirect: 'manual' });
+      expect([401, 405], method).toContain(response.status);
+      expect(await response.text(), method).not.toMatch(/"connections"/);
+    }
+  },
+  '/api/auth/[...nextauth]': async (baseURL) => {
+    const session = await fetch(`${baseURL}/api/auth/session`);
+    expect(await session.json()).toBeNull();
+    const signIn = await fetch(`${baseURL}/api/auth/callback/credentials`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      body: new URLSearchParams({ email: 'someone@example.com', password: PASSWORD }).toString(),
+    });
+    expect(signIn.status).toBe(302);
+    expect(signIn.headers.get('location')).toMatch(/MissingCSRF/);
+    expect(signIn.headers.getSetCookie().join(';')).not.toMatch(/session-token=[^;]/);
+  },
+  '/api/inngest': 'covered in app/server-actions.db.test.ts',
+};
+
+test('every route handler answers a visitor without a session with 401 or a refusal, never data', async ({
+  baseURL,
+}) => {
+  expect(routePatterns().sort()).toEqual(Object.keys(ANONYMOUS).sort());
+  for (const check of Object.values(ANONYMOUS)) if (typeof check === 'function') await check(baseURL!);
 });
