@@ -12,7 +12,6 @@
 // - `@/lib/safe-action` is the real module with its two clients wrapped to record which client built
 //   each action; nothing about their behaviour changes.
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -32,6 +31,7 @@ import {
   type ActionClientName,
   type ServerAction,
 } from '@/lib/testing/server-actions';
+import { routeHandlerFiles } from '@/lib/testing/route-handlers';
 import { withSimulator } from '@/lib/testing/simulator';
 
 const builtFrom = vi.hoisted(() => new WeakMap<object, ActionBuild>());
@@ -266,16 +266,6 @@ type Handler = (
   context: { params: Promise<Record<string, string | string[]>> },
 ) => Promise<Response>;
 
-/** Every route.ts under app/api, by its URL pattern (`/api/auth/[...nextauth]`). */
-function routeFiles(dir = path.join(APP, 'api')): { pattern: string; file: string }[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return routeFiles(file);
-    if (!/^route\.(ts|tsx|js)$/.test(entry.name)) return [];
-    return [{ pattern: `/${path.relative(APP, path.dirname(file)).split(path.sep).join('/')}`, file }];
-  });
-}
-
 interface Answer {
   status: number;
   location: string | null;
@@ -438,7 +428,7 @@ describe('route handlers', () => {
 
   beforeAll(async () => {
     routes = {};
-    for (const { pattern, file } of routeFiles()) {
+    for (const { pattern, file } of routeHandlerFiles(APP)) {
       const exports = (await import(file)) as Record<string, unknown>;
       for (const method of HTTP_METHODS) {
         if (typeof exports[method] === 'function') routes[`${method} ${pattern}`] = exports[method] as Handler;

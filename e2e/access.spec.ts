@@ -4,34 +4,24 @@
 // aborts before the action runs. The action ids come from the build's manifest, and each exported
 // server action under app/ must be in it, so a new action is covered without editing this file (its
 // harmful input must be added below, or the first assertion fails).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { routeHandlerFiles } from '@/lib/testing/route-handlers';
+import { serverActionFiles } from '@/lib/testing/server-actions';
 import { PASSWORD, signUp, uniqueEmail } from './helpers';
 import { connectThroughUi, database, executorRuns, simAccount, type Wallets } from './support';
 
 const APP = path.join(process.cwd(), 'app');
 const WALLETS: Wallets = { spot: { BTC: { free: '0.5', used: '0' } } };
 
-/** Exported names of the files under app/ whose first statement is 'use server'. */
-function serverActionExports(dir = APP): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return serverActionExports(file);
-    if (!/\.tsx?$/.test(entry.name) || /\.test\.tsx?$/.test(entry.name)) return [];
-    const source = readFileSync(file, 'utf8').replace(/^(\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/, '');
-    if (!/^(['"])use server\1/.test(source)) return [];
-    return [...source.matchAll(/^export (?:const|async function|function) (\w+)/gm)].map((match) => match[1]!);
-  });
-}
-
-/** Every route.ts under app/api, as its URL pattern (`/api/auth/[...nextauth]`). */
-function routePatterns(dir = path.join(APP, 'api')): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return routePatterns(file);
-    return /^route\.(ts|tsx|js)$/.test(entry.name) ? [`/${path.relative(APP, dir).split(path.sep).join('/')}`] : [];
-  });
+/** Exported names of the server action files under app/. */
+function serverActionExports(): string[] {
+  return serverActionFiles(APP).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^export (?:const|async function|function) (\w+)/gm)].map(
+      (match) => match[1]!,
+    ),
+  );
 }
 
 interface ManifestAction {
@@ -189,6 +179,10 @@ const ANONYMOUS: Record<string, ((baseURL: string) => Promise<void>) | 'covered 
 test('every route handler answers a visitor without a session with 401 or a refusal, never data', async ({
   baseURL,
 }) => {
-  expect(routePatterns().sort()).toEqual(Object.keys(ANONYMOUS).sort());
+  expect(
+    routeHandlerFiles(APP)
+      .map((route) => route.pattern)
+      .sort(),
+  ).toEqual(Object.keys(ANONYMOUS).sort());
   for (const check of Object.values(ANONYMOUS)) if (typeof check === 'function') await check(baseURL!);
 });
