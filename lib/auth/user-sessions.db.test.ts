@@ -23,7 +23,9 @@ const PASSWORD = 'correct horse battery staple';
 const uniqueIp = () => `198.51.100.${Math.floor(Math.random() * 250)}-${randomUUID().slice(0, 8)}`;
 
 async function signUp() {
-  const result = await createUser(signUpSchema.parse({ email: `user-${randomUUID()}@example.com`, password: PASSWORD }));
+  const result = await createUser(
+    signUpSchema.parse({ email: `user-${randomUUID()}@example.com`, password: PASSWORD }),
+  );
   if (!result.ok) throw new Error('sign-up failed');
   return result.user;
 }
@@ -34,8 +36,7 @@ async function signedIn(userAgent?: string): Promise<SessionClaims> {
   return { userId: user.id, sessionId: await startSession(user.id, userAgent), version: user.sessionVersion };
 }
 
-const sessionRow = async (id: string) =>
-  (await getDb().select().from(userSessions).where(eq(userSessions.id, id)))[0];
+const sessionRow = async (id: string) => (await getDb().select().from(userSessions).where(eq(userSessions.id, id)))[0];
 
 describe('user sessions', () => {
   it('honours a new session until it is ended, and ends only that one', async () => {

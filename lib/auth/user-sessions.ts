@@ -61,10 +61,7 @@ export async function startSession(userId: string, userAgent?: string | null): P
     await tx
       .delete(userSessions)
       .where(
-        and(
-          eq(userSessions.userId, userId),
-          or(lte(userSessions.expiresAt, now), notInArray(userSessions.id, kept)),
-        ),
+        and(eq(userSessions.userId, userId), or(lte(userSessions.expiresAt, now), notInArray(userSessions.id, kept))),
       );
     return row.id;
   });
