@@ -1,4 +1,9 @@
 import type { NextConfig } from 'next';
+import {
+  HTTPS_FORWARDED_PROTO,
+  RESPONSE_HEADERS,
+  STRICT_TRANSPORT_SECURITY,
+} from './lib/security-headers/response-headers';
 
 const nextConfig: NextConfig = {
   // Native or heavy server packages stay out of the bundle and load from node_modules at run time.
@@ -7,14 +12,11 @@ const nextConfig: NextConfig = {
   typedRoutes: true,
   async headers() {
     return [
+      { source: '/:path*', headers: RESPONSE_HEADERS },
       {
         source: '/:path*',
-        headers: [
-          { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-          { key: 'Referrer-Policy', value: 'same-origin' },
-          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
-        ],
+        has: [{ type: 'header', key: 'x-forwarded-proto', value: HTTPS_FORWARDED_PROTO }],
+        headers: [STRICT_TRANSPORT_SECURITY],
       },
     ];
   },

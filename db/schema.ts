@@ -43,6 +43,26 @@ export const users = pgTable(
 );
 
 /**
+ * One row per signed-in browser: its id is in the session token, and the token is honoured only while
+ * the row exists and has not expired, so signing out (which deletes the row) ends the session on the
+ * server too, and a copy of the cookie is refused afterwards. Expiry moves forward with use, like the
+ * token's own.
+ */
+export const userSessions = pgTable(
+  'user_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: ownerId(),
+    // What the browser called itself at sign-in, to tell devices apart in a list; null when it sent nothing.
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('user_sessions_user_idx').on(t.userId)],
+);
+
+/**
  * Failed sign-in counters, one row per throttled subject ("account:<email>" or "ip:<address>").
  * Kept in the database so a restart does not reset an attacker's budget.
  */

@@ -62,3 +62,38 @@ test('the app fits a 375 px wide screen', async ({ browser }) => {
   }
   await context.close();
 });
+
+test('after sign-out, a copy of the session cookie is refused by pages, actions and the session endpoint', async ({
+  page,
+  browser,
+}) => {
+  await signUp(page);
+  const copied = (await page.context().cookies()).filter((cookie) => cookie.name.includes('session-token'));
+  expect(copied).not.toEqual([]);
+
+  // Someone holding a copy of the cookie, in a browser of their own: before sign-out it opens the account.
+  const attacker = await browser.newContext();
+  await attacker.addCookies(copied);
+  const attackerPage = await attacker.newPage();
+  await attackerPage.goto('/settings');
+  await expect(attackerPage).toHaveURL(/\/settings$/);
+  // A second tab keeps the settings form, rendered while signed in, for the action below.
+  const settings = await page.context().newPage();
+  await settings.goto('/settings');
+
+  await openAccountMenu(page);
+  await page.getByRole('menuitem', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  await attackerPage.goto('/settings');
+  await expect(attackerPage).toHaveURL(/\/sign-in/);
+  expect(await (await attacker.request.get('/api/auth/session')).json()).toBeNull();
+
+  // The copy put back into the signed-out browser, then a server action sent from the form it still shows.
+  await page.context().addCookies(copied);
+  await settings.getByLabel('Current password').fill(PASSWORD);
+  await settings.getByLabel('New password', { exact: true }).fill('a fresh new passphrase');
+  await settings.getByRole('button', { name: 'Change password' }).click();
+  await expect(settings.getByTestId('form-alert')).toHaveText('Your session has ended. Sign in again to continue.');
+  await attacker.close();
+});

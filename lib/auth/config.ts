@@ -2,6 +2,9 @@ import type { NextAuthConfig } from 'next-auth';
 import { safeErrorMessage } from '@/lib/vault/redact';
 import { resolveAuthSecrets } from './secret';
 
+/** How long a session lasts without use; each use within it extends it (token and server record alike). */
+export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+
 /**
  * The part of the Auth.js configuration that needs no database, shared by `proxy.ts` (an
  * optimistic redirect for signed-out visitors) and the full configuration in `./index.ts`.
@@ -14,7 +17,7 @@ export const authConfig = () =>
     // Self-hosted behind a proxy that overwrites Host / X-Forwarded-Host (see README).
     trustHost: true,
     pages: { signIn: '/sign-in' },
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60, updateAge: 60 * 60 },
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 60 * 60 },
     providers: [],
     // One redacted line per problem instead of Auth.js's stack traces; a refused sign-in is routine.
     logger: {

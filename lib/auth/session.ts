@@ -3,7 +3,7 @@ import { getToken } from 'next-auth/jwt';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { resolveAuthSecrets } from './secret';
-import { isSessionCurrent } from './users';
+import { isSessionCurrent } from './user-sessions';
 
 export interface CurrentUser {
   id: string;
@@ -15,10 +15,11 @@ const SESSION_COOKIE = 'authjs.session-token';
 const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
 
 /**
- * The signed-in user, or null: the session cookie is decrypted and its version checked against the
- * database. It reads `cookies()` rather than going through `auth()`, because Next updates
- * `cookies()` but not `headers()` after an action sets a cookie, and an action that has just
- * replaced the session (password change) must see the new one when the page re-renders.
+ * The signed-in user, or null: the session cookie is decrypted, and its session (not signed out or
+ * expired) and version checked against the database. It reads `cookies()` rather than going through
+ * `auth()`, because Next updates `cookies()` but not `headers()` after an action sets a cookie, and an
+ * action that has just replaced the session (password change) must see the new one when the page
+ * re-renders.
  */
 export async function getCurrentUser(): Promise<CurrentUser | null> {
   const store = await cookies();
@@ -37,8 +38,8 @@ export async function getCurrentUser(): Promise<CurrentUser | null> {
     cookieName,
     salt: cookieName,
   });
-  if (!token?.sub || typeof token.sv !== 'number' || !token.email) return null;
-  if (!(await isSessionCurrent(token.sub, token.sv))) return null;
+  if (!token?.sub || typeof token.sv !== 'number' || typeof token.sid !== 'string' || !token.email) return null;
+  if (!(await isSessionCurrent({ userId: token.sub, sessionId: token.sid, version: token.sv }))) return null;
   return { id: token.sub, email: token.email, name: token.name ?? null };
 }
 

@@ -1,10 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
-import { users } from '@/db/schema';
+import { userSessions, users } from '@/db/schema';
 import { hashPassword, verifyPassword } from './password';
 import type { SignUpInput } from './schemas';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SessionUser {
   id: string;
@@ -46,29 +44,28 @@ export async function findSessionUser(userId: string): Promise<SessionUser | nul
   return row ?? null;
 }
 
-/** Whether a session issued at `version` for this user is still valid (user exists, not ended since). */
-export async function isSessionCurrent(userId: string, version: number): Promise<boolean> {
-  if (!UUID.test(userId)) return false;
-  const [row] = await getDb().select({ sessionVersion: users.sessionVersion }).from(users).where(eq(users.id, userId));
-  return row?.sessionVersion === version;
-}
-
-/** Ends every session of this user, on every device, issued before now. */
+/**
+ * Ends every session of this user, on every device: the session version moves on (tokens issued before
+ * are refused) and their session records go, in one transaction.
+ */
 export async function endAllSessions(userId: string): Promise<number> {
-  const [row] = await getDb()
-    .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
-    .where(eq(users.id, userId))
-    .returning({ sessionVersion: users.sessionVersion });
-  if (!row) throw new Error('User not found');
-  return row.sessionVersion;
+  return getDb().transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
+      .where(eq(users.id, userId))
+      .returning({ sessionVersion: users.sessionVersion });
+    if (!row) throw new Error('User not found');
+    await tx.delete(userSessions).where(eq(userSessions.userId, userId));
+    return row.sessionVersion;
+  });
 }
 
 export type ChangePasswordResult = { ok: true } | { ok: false; reason: 'wrong_password' };
 
 /**
- * Replaces the password and ends every existing session. The update is guarded by the hash it
- * verified against, so two concurrent changes cannot both succeed.
+ * Replaces the password and ends every existing session (version and records, as endAllSessions). The
+ * update is guarded by the hash it verified against, so two concurrent changes cannot both succeed.
  */
 export async function changePassword(
   userId: string,
@@ -80,10 +77,14 @@ export async function changePassword(
   if (!row || !(await verifyPassword(row.passwordHash, currentPassword)))
     return { ok: false, reason: 'wrong_password' };
   const newHash = await hashPassword(newPassword);
-  const updated = await db
-    .update(users)
-    .set({ passwordHash: newHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
-    .where(and(eq(users.id, userId), eq(users.passwordHash, row.passwordHash)))
-    .returning({ id: users.id });
-  return updated.length === 1 ? { ok: true } : { ok: false, reason: 'wrong_password' };
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(users)
+      .set({ passwordHash: newHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
+      .where(and(eq(users.id, userId), eq(users.passwordHash, row.passwordHash)))
+      .returning({ id: users.id });
+    if (updated.length !== 1) return { ok: false, reason: 'wrong_password' } as const;
+    await tx.delete(userSessions).where(eq(userSessions.userId, userId));
+    return { ok: true } as const;
+  });
 }
