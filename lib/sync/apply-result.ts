@@ -5,7 +5,7 @@ import { exchangeConnections, syncRuns } from '@/db/schema';
 import { addDecimals, isZero } from '@/lib/exchanges/amounts';
 import type { BalanceResult, BalanceRow } from '@/lib/exchanges/types';
 import { clipError } from './runs';
-import { rowsOf } from './sql-rows';
+import { rowsOf, textArrayLiteral } from './sql-rows';
 import { connectionTransitionSql, runTransitionSql } from './state';
 
 // Plain decimal strings as the exchange layer writes them ("0.00000001", never "1e-8" or a float).
@@ -90,13 +90,6 @@ function normalizeWarnings(warnings: unknown): string[] {
 
 function startOfHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
-}
-
-const ARRAY_SPECIALS = /[\\"]/g;
-
-/** A PostgreSQL array literal of strings (each element quoted), sent as one text parameter. */
-export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(ARRAY_SPECIALS, '\\$&')}"`).join(',')}}`;
 }
 
 /** The same for amounts already checked against DECIMAL, which need no quoting. */
