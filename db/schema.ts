@@ -170,9 +170,20 @@ export const syncRuns = pgTable(
     errorKind: text('error_kind'),
     /** Redacted, plain English. */
     error: text('error'),
+    /**
+     * The id Inngest's event API answered for the event that runs this run: set once Inngest has
+     * accepted it. A queued run without one was never handed to Inngest (its sender died or was not
+     * ours), so nothing will ever start it.
+     */
+    eventId: text('event_id'),
   },
   (t) => [
     index('sync_runs_connection_idx').on(t.connectionId, t.queuedAt),
+    // The clean-up's look for queued runs Inngest never accepted: only runs between their insert and
+    // the send's answer (seconds) are in it.
+    index('sync_runs_unsent_idx')
+      .on(t.queuedAt)
+      .where(sql`${t.status} = 'queued' and ${t.eventId} is null`),
     // At most one pending run per connection: a second "Sync now" gets the pending one back.
     uniqueIndex('sync_runs_one_pending_per_connection')
       .on(t.connectionId)

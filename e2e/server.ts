@@ -32,7 +32,9 @@ const env: NodeJS.ProcessEnv = {
   NEXT_TELEMETRY_DISABLED: '1',
   EXCHANGE_API_OVERRIDE: simulator.url,
   ALLOW_EXCHANGE_API_OVERRIDE: '1',
+  // The test executor stands in for Inngest in dev mode (unsigned requests), which production refuses unless allowed.
   INNGEST_DEV: '1',
+  ALLOW_INNGEST_DEV: '1',
   INNGEST_BASE_URL: executor.url,
 };
 

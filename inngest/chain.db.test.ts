@@ -226,6 +226,17 @@ describe('fan-out', () => {
     expect(executor.runsOf('sync-connection').map((r) => r.status)).toStrictEqual(Array(3).fill('completed'));
     for (const seeded of due) expect(await holdingsOf(seeded.connectionId)).toStrictEqual(EXPECTED_HOLDINGS);
     expect(await holdingsOf(notDue.connectionId)).toStrictEqual([]);
+    // Each run records that Inngest accepted its event, so the clean-up leaves it to the long rule.
+    const recorded = await getDb()
+      .select({ eventId: syncRuns.eventId })
+      .from(syncRuns)
+      .where(
+        inArray(
+          syncRuns.connectionId,
+          due.map((seeded) => seeded.connectionId),
+        ),
+      );
+    expect(recorded).toStrictEqual(Array(3).fill({ eventId: expect.any(String) }));
 
     executor.reset();
     expect(await executor.tick('schedule-syncs')).toMatchObject({ output: { pages: 1, runs: 0 } });
@@ -249,10 +260,12 @@ describe('fan-out', () => {
     expect(await holdingsOf(second.connectionId)).toStrictEqual(EXPECTED_HOLDINGS);
     expect(await holdingsOf(refused.connectionId)).toStrictEqual([]);
     const runs = await getDb()
-      .select({ trigger: syncRuns.trigger, status: syncRuns.status })
+      .select({ trigger: syncRuns.trigger, status: syncRuns.status, eventId: syncRuns.eventId })
       .from(syncRuns)
       .where(inArray(syncRuns.connectionId, [first.connectionId, second.connectionId, refused.connectionId]));
-    expect(runs).toStrictEqual(Array(2).fill({ trigger: 'sync_all', status: 'succeeded' }));
+    expect(runs).toStrictEqual(
+      Array(2).fill({ trigger: 'sync_all', status: 'succeeded', eventId: expect.any(String) }),
+    );
   });
 
   it('clean-stale-syncs marks runs stuck in running as stale', async () => {

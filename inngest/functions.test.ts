@@ -2,7 +2,8 @@ import { InngestTestEngine } from '@inngest/test';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { NonRetriableError, RetryAfterError, type Context } from 'inngest';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { enqueueRunsForUser, markRunFailed, markStaleRuns } from '@/lib/sync/runs';
+import { enqueueRunsForUser, markRunFailed, markStaleRuns, markUnsentRuns } from '@/lib/sync/runs';
+import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { claimAndSendPage } from '@/lib/sync/schedule-page';
 import { syncConnection } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
@@ -24,7 +25,13 @@ import {
 vi.mock('@/lib/sync/sync-connection', () => ({ syncConnection: vi.fn() }));
 vi.mock('@/lib/sync/schedule', () => ({ SCHEDULE_PAGE_SIZE: 500, PARALLEL_CLAIMS: 2 }));
 vi.mock('@/lib/sync/schedule-page', () => ({ claimAndSendPage: vi.fn() }));
-vi.mock('@/lib/sync/runs', () => ({ enqueueRunsForUser: vi.fn(), markRunFailed: vi.fn(), markStaleRuns: vi.fn() }));
+vi.mock('@/lib/sync/runs', () => ({
+  enqueueRunsForUser: vi.fn(),
+  markRunFailed: vi.fn(),
+  markStaleRuns: vi.fn(),
+  markUnsentRuns: vi.fn(),
+}));
+vi.mock('@/lib/sync/send-runs', () => ({ sendSyncRuns: vi.fn() }));
 
 const connectionId = '00000000-0000-4000-8000-000000000001';
 const runId = '00000000-0000-4000-8000-0000000000aa';
@@ -208,41 +215,55 @@ describe('sync-all', () => {
       { connectionId: 'c2', runId: 'r2', exchangeId: 'kraken', created: false },
       { connectionId: 'c3', runId: 'r3', exchangeId: 'kraken', created: true },
     ]);
-    const { result, ctx } = await new InngestTestEngine({
+    vi.mocked(sendSyncRuns).mockResolvedValue({ ok: true, ids: ['e1', 'e3'] });
+    const { result } = await new InngestTestEngine({
       function: syncAll,
       events: [{ name: 'user/sync-all.requested', data: { userId: 'u1' } }],
-      steps: [{ id: 'send-syncs', handler: () => ({ ids: [] }) }],
     }).execute();
     expect(enqueueRunsForUser).toHaveBeenCalledExactlyOnceWith('u1', 'sync_all');
     expect(result).toStrictEqual({ connections: 3, started: 2 });
-    expect(vi.mocked(ctx.step.sendEvent).mock.calls[0]![1]).toStrictEqual([
-      expect.objectContaining({ id: 'sync-r1', data: { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken' } }),
-      expect.objectContaining({ id: 'sync-r3', data: { connectionId: 'c3', runId: 'r3', exchangeId: 'kraken' } }),
+    expect(sendSyncRuns).toHaveBeenCalledExactlyOnceWith([
+      { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken', created: true },
+      { connectionId: 'c3', runId: 'r3', exchangeId: 'kraken', created: true },
     ]);
+  });
+
+  it('fails the send step when Inngest did not accept the events, so Inngest retries it', async () => {
+    vi.mocked(enqueueRunsForUser).mockResolvedValue([
+      { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken', created: true },
+    ]);
+    vi.mocked(sendSyncRuns).mockResolvedValue({ ok: false, reason: 'timeout' });
+    const { error } = await new InngestTestEngine({
+      function: syncAll,
+      events: [{ name: 'user/sync-all.requested', data: { userId: 'u1' } }],
+    }).execute();
+    expect(error).toMatchObject({ message: 'Could not send 1 syncs to Inngest (timeout)' });
   });
 
   it('sends nothing when every connection already has a pending run', async () => {
     vi.mocked(enqueueRunsForUser).mockResolvedValue([
       { connectionId: 'c1', runId: 'r1', exchangeId: 'kraken', created: false },
     ]);
-    const { result, ctx } = await new InngestTestEngine({
+    const { result } = await new InngestTestEngine({
       function: syncAll,
       events: [{ name: 'user/sync-all.requested', data: { userId: 'u1' } }],
     }).execute();
     expect(result).toStrictEqual({ connections: 1, started: 0 });
-    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+    expect(sendSyncRuns).not.toHaveBeenCalled();
   });
 });
 
 describe('clean-stale-syncs', () => {
-  it('marks stale runs and returns how many', async () => {
+  it('marks unsent and stale runs and returns how many of each', async () => {
     vi.mocked(markStaleRuns).mockResolvedValue(2);
+    vi.mocked(markUnsentRuns).mockResolvedValue(53);
     const { result } = await new InngestTestEngine({
       function: cleanStaleSyncs,
-      events: [{ name: 'inngest/scheduled.timer', data: { cron: '*/5 * * * *' } }],
+      events: [{ name: 'inngest/scheduled.timer', data: { cron: '*/2 * * * *' } }],
     }).execute();
-    expect(result).toStrictEqual({ stale: 2 });
+    expect(result).toStrictEqual({ unsent: 53, stale: 2 });
     expect(markStaleRuns).toHaveBeenCalledOnce();
+    expect(markUnsentRuns).toHaveBeenCalledOnce();
   });
 });
 
@@ -256,11 +277,12 @@ describe('what only Inngest enforces (not modelled by the test executor)', () =>
     expect(main!.concurrency).toBeUndefined();
   });
 
-  it('crons: schedule every minute, stale cleanup every five, a tick overlapping a slow one skipped', () => {
+  it('crons: schedule every minute, stale cleanup every two, a tick overlapping a slow one skipped', () => {
     const [schedule] = configOf(scheduleSyncs);
     expect(schedule).toMatchObject({ triggers: [{ cron: '* * * * *' }], singleton: { mode: 'skip' } });
     const [clean] = configOf(cleanStaleSyncs);
-    expect(clean).toMatchObject({ triggers: [{ cron: '*/5 * * * *' }], singleton: { mode: 'skip' } });
+    // Every two minutes: an unsent run (5 minutes old) is released within 7.
+    expect(clean).toMatchObject({ triggers: [{ cron: '*/2 * * * *' }], singleton: { mode: 'skip' } });
     // Run retention: daily, one step at a time across runs (its continuation must not be skipped).
     const [prune] = configOf(pruneSyncRuns);
     expect(prune).toMatchObject({

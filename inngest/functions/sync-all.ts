@@ -1,11 +1,14 @@
 import { enqueueRunsForUser } from '@/lib/sync/runs';
+import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { inngest } from '@/lib/jobs/client';
-import { syncRequestFor, userSyncAllRequested } from '@/lib/jobs/events';
+import { userSyncAllRequested } from '@/lib/jobs/events';
 
 /**
  * The user's "Sync all": one queued run per connection that can sync, each through the same
  * `sync-connection` path as a scheduled sync. A connection that already had a pending run keeps it
- * (its own event is on the way), so only the runs created here are sent.
+ * (its own event is on the way), so only the runs created here are sent. The send is a step of our
+ * own rather than `step.sendEvent`, so that the ids Inngest accepted are recorded on the runs in the
+ * same step: a run whose event never got there is released by the clean-up within minutes.
  */
 export const syncAll = inngest.createFunction(
   {
@@ -23,7 +26,14 @@ export const syncAll = inngest.createFunction(
       })),
     );
     const created = runs.filter((run) => run.created);
-    if (created.length > 0) await step.sendEvent('send-syncs', created.map(syncRequestFor));
+    if (created.length > 0) {
+      await step.run('send-syncs', async () => {
+        const sent = await sendSyncRuns(created);
+        // Thrown so Inngest retries the step; the same event ids make a resend start each run once.
+        if (!sent.ok) throw new Error(`Could not send ${created.length} syncs to Inngest (${sent.reason})`);
+        return { sent: created.length };
+      });
+    }
     return { connections: runs.length, started: created.length };
   },
 );

@@ -2,13 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INNGEST_DEV_REFUSED } from '@/lib/jobs/dev-mode';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 function runCheck(env: Record<string, string>) {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(AUTH_SECRET|ENCRYPTION_KEYS|EXCHANGE_API_OVERRIDE|ALLOW_EXCHANGE_API_OVERRIDE)/.test(name),
+      ([name]) =>
+        !/^(AUTH_SECRET|ENCRYPTION_KEYS|EXCHANGE_API_OVERRIDE|ALLOW_EXCHANGE_API_OVERRIDE|INNGEST_DEV|ALLOW_INNGEST_DEV)/.test(
+          name,
+        ),
     ),
   );
   return spawnSync(
@@ -47,6 +51,19 @@ describe('production start-up check (npm start)', { timeout: 30_000 }, () => {
       EXCHANGE_API_OVERRIDE: 'http://127.0.0.1:4010',
       ALLOW_EXCHANGE_API_OVERRIDE: '1',
     });
+    expect(allowed.status).toBe(0);
+  });
+
+  it('refuses Inngest dev mode (an unsigned /api/inngest) in production unless explicitly allowed', () => {
+    const base = { AUTH_SECRET: 'x'.repeat(44), ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+    // Which values mean dev mode is unit-tested in lib/jobs/dev-mode.test.ts; each spawn here costs seconds.
+    for (const INNGEST_DEV of ['1', 'http://inngest.internal:8288']) {
+      const refused = runCheck({ ...base, INNGEST_DEV });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim()).toBe(`Coinsphere cannot start: ${INNGEST_DEV_REFUSED}`);
+    }
+    const allowed = runCheck({ ...base, INNGEST_DEV: '1', ALLOW_INNGEST_DEV: '1' });
+    expect(allowed.stderr).toBe('');
     expect(allowed.status).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 // Runs before `next start`: refuse to serve with a one-line explanation instead of failing later.
 import { MISSING_AUTH_SECRET } from '@/lib/auth/secret';
 import { overrideProblem } from '@/lib/exchanges/redirect';
+import { inngestDevProblem } from '@/lib/jobs/dev-mode';
 import { KeyringError, loadKeyring } from '@/lib/vault/keyring';
 
 const problems: string[] = [];
@@ -12,6 +13,8 @@ try {
 }
 const override = overrideProblem();
 if (override) problems.push(override);
+const inngestDev = inngestDevProblem();
+if (inngestDev) problems.push(inngestDev);
 
 if (problems.length > 0) {
   for (const problem of problems) console.error(`Coinsphere cannot start: ${problem}`);

@@ -3,8 +3,9 @@ import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { exchangeConnections, syncRuns, type ConnectionStatus } from '@/db/schema';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
-import { connectionSyncRequested, userSyncAllRequested } from '@/lib/jobs/events';
+import { userSyncAllRequested } from '@/lib/jobs/events';
 import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
+import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { dispatch } from '@/lib/jobs/dispatch';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
 import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
@@ -76,23 +77,20 @@ export async function syncNow(
     // again sends it once more, under a new event id; the database lets only one start it anyway.
     const waitedMs = run.waiting ? Date.now() - run.waiting.getTime() : 0;
     if (waitedMs >= RESEND_QUEUED_AFTER_MS) {
-      await dispatch(
-        connectionSyncRequested.create(
-          { connectionId, runId: run.runId, exchangeId: connection.exchangeId },
-          { id: `sync-${run.runId}-resent-${Date.now()}` },
-        ),
-      );
+      await sendSyncRuns([
+        {
+          connectionId,
+          runId: run.runId,
+          exchangeId: connection.exchangeId,
+          eventId: `sync-${run.runId}-resent-${Date.now()}`,
+        },
+      ]);
     }
     return { ok: true, run: { id: run.runId, created: false } };
   }
 
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
-  const sent = await dispatch(
-    connectionSyncRequested.create(
-      { connectionId, runId: run.runId, exchangeId: connection.exchangeId },
-      { id: `sync-${run.runId}` },
-    ),
-  );
+  const sent = await sendSyncRuns([{ connectionId, runId: run.runId, exchangeId: connection.exchangeId }]);
   if (!sent.ok) {
     await cancelQueuedRun(run.runId);
     return failure(UNREACHABLE_MESSAGE);

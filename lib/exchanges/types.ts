@@ -14,6 +14,11 @@ export interface BalanceResult {
   rows: BalanceRow[];
   /** Optional wallets that could not be read, in the user's words ("Earn balances could not be read."). */
   warnings: string[];
+  /**
+   * The wallets (as in `BalanceRow.wallet`) of those warnings: what was stored for them is kept as it
+   * is, since a wallet that could not be read is not an empty one.
+   */
+  unreadWallets?: string[];
 }
 
 export interface KeyPermissions {

@@ -23,16 +23,27 @@ export function rowsFromCcxtBalance(
   return rows;
 }
 
-/** Runs an optional wallet read: its failure becomes a warning, never a failed sync. */
+/** Where optional wallet reads that failed are noted: the user's warning and the wallet's name. */
+export interface WalletFailures {
+  warnings: string[];
+  unreadWallets: string[];
+}
+
+/**
+ * Runs an optional wallet read: its failure becomes a warning and names the wallet as unread (its
+ * stored holdings are kept), never a failed sync.
+ */
 export async function optionalWallet(
   rows: BalanceRow[],
-  warnings: string[],
+  failures: WalletFailures,
+  wallet: string,
   warning: string,
   read: () => Promise<BalanceRow[]>,
 ): Promise<void> {
   try {
     rows.push(...(await read()));
   } catch {
-    warnings.push(warning);
+    failures.warnings.push(warning);
+    failures.unreadWallets.push(wallet);
   }
 }

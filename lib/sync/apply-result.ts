@@ -5,7 +5,7 @@ import { exchangeConnections, syncRuns } from '@/db/schema';
 import { addDecimals, isZero } from '@/lib/exchanges/amounts';
 import type { BalanceResult, BalanceRow } from '@/lib/exchanges/types';
 import { clipError } from './runs';
-import { rowsOf } from './sql-rows';
+import { rowsOf, textArrayLiteral } from './sql-rows';
 import { connectionTransitionSql, runTransitionSql } from './state';
 
 // Plain decimal strings as the exchange layer writes them ("0.00000001", never "1e-8" or a float).
@@ -88,15 +88,16 @@ function normalizeWarnings(warnings: unknown): string[] {
     .map(clipError);
 }
 
-function startOfHour(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+/** Wallet names, as the rows name them; anything else is dropped (it could match no stored row). */
+function normalizeUnreadWallets(wallets: unknown): string[] {
+  if (!Array.isArray(wallets)) return [];
+  return wallets.filter(
+    (wallet): wallet is string => typeof wallet === 'string' && wallet.length > 0 && wallet.length <= MAX_NAME_LENGTH,
+  );
 }
 
-const ARRAY_SPECIALS = /[\\"]/g;
-
-/** A PostgreSQL array literal of strings (each element quoted), sent as one text parameter. */
-export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(ARRAY_SPECIALS, '\\$&')}"`).join(',')}}`;
+function startOfHour(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
 /** The same for amounts already checked against DECIMAL, which need no quoting. */
@@ -116,6 +117,7 @@ export async function writeSyncResult(
 ): Promise<{ assets: number; warnings: string[] }> {
   const rows = normalizeBalanceRows(input.result?.rows);
   const warnings = normalizeWarnings(input.result?.warnings);
+  const unreadWallets = normalizeUnreadWallets(input.result?.unreadWallets);
   const assets = new Set(rows.map((row) => row.asset)).size;
   const now = input.now ?? new Date();
   const nowIso = now.toISOString();
@@ -159,9 +161,15 @@ export async function writeSyncResult(
             ${decimalArrayLiteral(rows.map((r) => r.total))}::numeric[])
             as r(asset, wallet, free, used, total)
         ),
+        -- A wallet that could not be read is not an empty one: its stored rows are left out of the
+        -- pairing (neither updated nor deleted) and count, as they are, in the hour's totals.
+        unread as (
+          select unnest(${textArrayLiteral(unreadWallets)}::text[]) as wallet
+        ),
         stored as (
           select h.ctid as row_id, h.asset, h.wallet, h.free, h.used, h.total
-          from holdings h where h.connection_id = ${connectionId}::uuid
+          from holdings h
+          where h.connection_id = ${connectionId}::uuid and h.wallet not in (select wallet from unread)
         ),
         paired as materialized (
           select s.row_id, i.asset, i.wallet, i.free, i.used, i.total,
@@ -189,7 +197,12 @@ export async function writeSyncResult(
         -- The hour's row holds the latest total per asset across wallets; an asset recorded earlier this
         -- hour and gone now is set to 0 rather than left at its old amount. Unchanged totals are left out.
         totals as (
-          select asset, sum(total) as total from incoming group by asset
+          select asset, sum(total) as total from (
+            select asset, total from incoming
+            union all
+            select h.asset, h.total from holdings h
+            where h.connection_id = ${connectionId}::uuid and h.wallet in (select wallet from unread)
+          ) readable group by asset
         ),
         stored_history as (
           select b.ctid as row_id, b.asset, b.total

@@ -145,11 +145,11 @@ describe('migration 0007 applies over 0006', () => {
       const userId = await createTestUser(db);
       const connectionId = await createTestConnection({ userId }, db);
       const orphan = randomUUID();
-      // Before 0007 nothing refuses a run whose connection is gone.
-      await db.insert(syncRuns).values([
-        { connectionId, userId, trigger: 'manual' },
-        { connectionId: orphan, userId, trigger: 'manual' },
-      ]);
+      // Before 0007 nothing refuses a run whose connection is gone. Raw SQL: the schema's later columns
+      // (event_id, 0008) are not there yet.
+      await db.execute(sql`
+        insert into sync_runs (connection_id, user_id, trigger)
+        values (${connectionId}::uuid, ${userId}::uuid, 'manual'), (${orphan}::uuid, ${userId}::uuid, 'manual')`);
 
       await migrate(handle, migrationsFolder);
       const left = await db.select({ connectionId: syncRuns.connectionId }).from(syncRuns);

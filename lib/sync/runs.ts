@@ -1,9 +1,9 @@
 import 'server-only';
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, syncRuns } from '@/db/schema';
 import type { RunErrorKind } from './failure-kinds';
-import { rowsOf } from './sql-rows';
+import { rowsOf, textArrayLiteral } from './sql-rows';
 import { cancelQueuedRuns, transitionRuns } from './state';
 import type { PendingRun, SyncTrigger } from './types';
 
@@ -18,6 +18,16 @@ export const STALE_RUNNING_AFTER_MS = 10 * 60 * 1000;
  * retries and rate-limit waits take, and than its 24-hour idempotency window, which would drop a resend.
  */
 export const STALE_QUEUED_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A run still 'queued' this long after it was created, with no event accepted by Inngest, will never be
+ * started: whoever queued it died before sending, or could not send (a refused or forged request to
+ * /api/inngest queues runs whose events go nowhere). Our own senders record the answer within seconds.
+ */
+export const STALE_UNSENT_AFTER_MS = 5 * 60 * 1000;
+
+export const UNSENT_RUN_MESSAGE =
+  'The sync was never handed to the background job service, so it did not run. The next sync will try again.';
 
 const MAX_ERROR_LENGTH = 500;
 
@@ -139,6 +149,44 @@ export async function markRunFailed(
     { finishedAt: new Date(), errorKind: failure.kind, error: clipError(failure.message) },
     db,
   );
+}
+
+/**
+ * Records that Inngest accepted the events of these runs (the ids its event API answered). Only the
+ * first accepted id is kept; a run in any state may be named (its sync can finish before the send's
+ * answer is recorded).
+ */
+export async function recordAcceptedEvents(
+  accepted: ReadonlyArray<{ runId: string; eventId: string }>,
+  db: Database = getDb(),
+): Promise<void> {
+  if (accepted.length === 0) return;
+  await db.execute(sql`
+    update ${syncRuns} r set event_id = a.event_id
+    from unnest(${`{${accepted.map((a) => a.runId).join(',')}}`}::uuid[], ${textArrayLiteral(accepted.map((a) => a.eventId))}::text[])
+      as a(run_id, event_id)
+    where r.id = a.run_id and r.event_id is null`);
+}
+
+/**
+ * Marks runs 'stale' that are still queued `olderThanMs` after they were created without Inngest ever
+ * accepting their event: nothing will start them, and they hold their connection's pending slot (the
+ * UI would show "Syncing…" and the scheduler skip the connection). A run whose event was accepted —
+ * one waiting in Inngest's throttle queue or for a retry — is left to `markStaleRuns`' longer rule.
+ */
+export async function markUnsentRuns(
+  options: { olderThanMs?: number; now?: Date } = {},
+  db: Database = getDb(),
+): Promise<number> {
+  const now = options.now ?? new Date();
+  const queuedSince = new Date(now.getTime() - (options.olderThanMs ?? STALE_UNSENT_AFTER_MS));
+  const marked = await transitionRuns(
+    'markUnsent',
+    { where: and(isNull(syncRuns.eventId), lt(syncRuns.queuedAt, queuedSince)) },
+    { finishedAt: now, errorKind: 'stale' satisfies RunErrorKind, error: UNSENT_RUN_MESSAGE },
+    db,
+  );
+  return marked.length;
 }
 
 /**

@@ -1,7 +1,6 @@
 import 'server-only';
-import { syncRequestFor } from '@/lib/jobs/events';
-import { dispatch } from '@/lib/jobs/dispatch';
 import { claimDueConnections, releaseClaims } from './schedule';
+import { sendSyncRuns } from './send-runs';
 
 /** Events per request to Inngest's event API, well under its 5,000 events (and its size limit) a request. */
 export const SEND_BATCH_SIZE = 1000;
@@ -12,7 +11,7 @@ const BATCH_SEND_TIMEOUT_MS = 20_000;
 /**
  * One page of the scheduler: claims up to `limit` due connections (their queued runs are created and
  * their next_sync_at moved forward) and sends one `connection/sync.requested` event per run, in batches,
- * each with its run's id as the event id. Returns the count only, so the cron's step output stays a
+ * each with its run's id as the event id, and records on the runs that Inngest accepted them. Returns the count only, so the cron's step output stays a
  * number however many connections are due (Inngest keeps every step's output in the run's 32 MB state).
  *
  * The claim commits before the events are sent. If a batch cannot be sent, its runs are released (deleted,
@@ -30,9 +29,7 @@ export async function claimAndSendPage(options: {
   for (let start = 0; start < runs.length; start += SEND_BATCH_SIZE) {
     batches.push(runs.slice(start, start + SEND_BATCH_SIZE));
   }
-  const sent = await Promise.all(
-    batches.map((batch) => dispatch(batch.map(syncRequestFor), { timeoutMs: BATCH_SEND_TIMEOUT_MS })),
-  );
+  const sent = await Promise.all(batches.map((batch) => sendSyncRuns(batch, { timeoutMs: BATCH_SEND_TIMEOUT_MS })));
   const unsent = batches.flatMap((batch, i) => (sent[i]!.ok ? [] : batch));
   if (unsent.length > 0) {
     await releaseClaims(

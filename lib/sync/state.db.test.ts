@@ -40,6 +40,7 @@ const RUN_TABLE: Record<RunTransition, Partial<Record<SyncStatus, SyncStatus>>> 
   failAttempt: { running: 'failed' },
   fail: { queued: 'failed', running: 'failed' },
   markStale: { queued: 'stale', running: 'stale' },
+  markUnsent: { queued: 'stale' },
 };
 
 const SYNCABLE_TO = (to: ConnectionStatus) => ({ active: to, needs_reauth: to, rate_limited: to, error: to }) as const;

@@ -22,7 +22,8 @@ import type { SyncFailureKind } from './failure-kinds';
  * enqueueRunsForUser, lib/sync/schedule.ts claimPage) and a new connection `active`
  * (lib/connections/connect.ts), by the column defaults.
  *
- * Runs:        queued → running → succeeded | failed | stale, and running → queued for a retry;
+ * Runs:        queued → running → succeeded | failed | stale, queued → stale (abandoned, or its event
+ *              never accepted by Inngest), and running → queued for a retry;
  *              succeeded, failed and stale are final. A queued run may also be deleted (its event was
  *              never sent: `cancelQueuedRuns`).
  * Connections: active, needs_reauth, rate_limited and error move between each other with sync results
@@ -49,6 +50,12 @@ export const RUN_TRANSITIONS = {
   fail: { from: ['queued', 'running'], to: 'failed' },
   /** Abandoned: queued or running for too long (the caller says how long). */
   markStale: { from: ['queued', 'running'], to: 'stale' },
+  /**
+   * Abandoned before it was ever handed over: still queued, and Inngest never accepted its event (no
+   * `event_id`; the caller adds that condition and how long ago it was queued). Never from `running`:
+   * a run that started had its event delivered.
+   */
+  markUnsent: { from: ['queued'], to: 'stale' },
 } as const satisfies Record<string, Transition<SyncStatus>>;
 
 export type RunTransition = keyof typeof RUN_TRANSITIONS;

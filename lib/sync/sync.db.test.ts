@@ -123,6 +123,30 @@ describe('a successful sync', () => {
     expect(await holdingsOf(connection.connectionId)).toEqual(['spot:BTC=0.25', 'spot:ETH=2']);
   });
 
+  it('keeps what it stored of a wallet it could not read this time, and counts it in the hour’s totals', async () => {
+    const connection = await binanceConnection({
+      spot: { BTC: { free: '1', used: '0' } },
+      funding: { USDT: { free: '250', used: '0' }, BTC: { free: '0.5', used: '0' } },
+    });
+    await queueAndSync(connection);
+    sim.setWallets(connection.apiKey, {
+      spot: { BTC: { free: '2', used: '0' } },
+      funding: { USDT: { free: '1', used: '0' }, BTC: { free: '9', used: '0' } },
+    });
+    // The funding wallet's read fails (a 500 on its path): the sync succeeds with a warning.
+    sim.addFault(connection.apiKey, { kind: 'server_error', pathIncludes: '/sapi/v1/asset/get-funding-asset' });
+    const { outcome } = await queueAndSync(connection);
+    expect(outcome).toMatchObject({ status: 'succeeded', warnings: ['Funding wallet balances could not be read.'] });
+    // Spot is updated; the funding wallet is as it was, not emptied.
+    expect(await holdingsOf(connection.connectionId)).toEqual(['funding:BTC=0.5', 'funding:USDT=250', 'spot:BTC=2']);
+    const history = await getDb()
+      .select({ asset: balanceHistory.asset, total: balanceHistory.total })
+      .from(balanceHistory)
+      .where(eq(balanceHistory.connectionId, connection.connectionId))
+      .orderBy(asc(balanceHistory.asset));
+    expect(history.map((h) => `${h.asset}=${Number(h.total)}`)).toEqual(['BTC=2.5', 'USDT=250']);
+  });
+
   it('writes the hour’s history: latest total per asset across wallets, an asset gone within the hour at 0', async () => {
     const userId = await createTestUser();
     const connectionId = await createTestConnection({ userId });

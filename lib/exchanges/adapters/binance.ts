@@ -3,7 +3,7 @@ import type { Exchange } from 'ccxt';
 import { addDecimals, isZero } from '../amounts';
 import { assertParsed, MalformedResponseError } from '../malformed';
 import type { BalanceRow, KeyPermissions } from '../types';
-import { optionalWallet } from '../wallets';
+import { optionalWallet, type WalletFailures } from '../wallets';
 import type { ExchangeAdapter } from './types';
 
 export const FUNDING_WARNING = 'Funding wallet balances could not be read.';
@@ -151,11 +151,11 @@ export const binanceAdapter: ExchangeAdapter = {
   async fetchBalances(client) {
     const spot = await readSpot(client);
     const optional: BalanceRow[] = [];
-    const warnings: string[] = [];
-    await optionalWallet(optional, warnings, FUNDING_WARNING, () => readFunding(client));
+    const failures: WalletFailures = { warnings: [], unreadWallets: [] };
+    await optionalWallet(optional, failures, 'funding', FUNDING_WARNING, () => readFunding(client));
     const earn: BalanceRow[] = [];
-    await optionalWallet(earn, warnings, EARN_WARNING, () => readEarn(client));
-    return { rows: [...withoutEarnReceipts(spot, earn), ...optional, ...earn], warnings };
+    await optionalWallet(earn, failures, 'earn', EARN_WARNING, () => readEarn(client));
+    return { rows: [...withoutEarnReceipts(spot, earn), ...optional, ...earn], ...failures };
   },
 
   async probePermissions(client): Promise<KeyPermissions> {

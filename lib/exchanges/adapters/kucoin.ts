@@ -3,7 +3,7 @@ import type { Exchange } from 'ccxt';
 import { addDecimals, isZero } from '../amounts';
 import { assertParsed, MalformedResponseError } from '../malformed';
 import type { BalanceRow, KeyPermissions } from '../types';
-import { optionalWallet } from '../wallets';
+import { optionalWallet, type WalletFailures } from '../wallets';
 import type { ExchangeAdapter } from './types';
 
 /** The raw KuCoin endpoints we call through ccxt's implicit API (signing, throttling and error mapping stay ccxt's). */
@@ -101,11 +101,13 @@ export const kucoinAdapter: ExchangeAdapter = {
     // Started first so the throttle sends it first; the main wallet goes out while it is answered.
     const highFrequency = isHighFrequency(kucoin);
     const mainRows: BalanceRow[] = [];
-    const warnings: string[] = [];
-    const main = optionalWallet(mainRows, warnings, MAIN_WALLET_WARNING, () => readAccounts(kucoin, 'main', 'main'));
+    const failures: WalletFailures = { warnings: [], unreadWallets: [] };
+    const main = optionalWallet(mainRows, failures, 'main', MAIN_WALLET_WARNING, () =>
+      readAccounts(kucoin, 'main', 'main'),
+    );
     const tradeRows = await readAccounts(kucoin, (await highFrequency) ? 'trade_hf' : 'trade', 'trade');
     await main;
-    return { rows: [...tradeRows, ...mainRows], warnings };
+    return { rows: [...tradeRows, ...mainRows], ...failures };
   },
 
   async probePermissions(client): Promise<KeyPermissions> {
