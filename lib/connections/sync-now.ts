@@ -6,6 +6,7 @@ import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
 import { connectionSyncRequested, userSyncAllRequested } from '@/lib/jobs/events';
 import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
 import { dispatch } from '@/lib/jobs/dispatch';
+import { returnSyncAll, returnSyncNow, takeSyncAll, takeSyncNow } from '@/lib/limits/user-limits';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
 import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
 import { credentialsUnreadable } from './view';
@@ -86,6 +87,13 @@ export async function syncNow(
     return { ok: true, run: { id: run.runId, created: false } };
   }
 
+  // Counted only when a new run starts: pressing again while one is pending costs the exchange nothing.
+  const throttled = await takeSyncNow(connectionId);
+  if (throttled) {
+    await cancelQueuedRun(run.runId);
+    return failure(throttled);
+  }
+
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
   const sent = await dispatch(
     connectionSyncRequested.create(
@@ -95,6 +103,7 @@ export async function syncNow(
   );
   if (!sent.ok) {
     await cancelQueuedRun(run.runId);
+    await returnSyncNow(connectionId);
     return failure(UNREACHABLE_MESSAGE);
   }
   return { ok: true, run: { id: run.runId, created: true } };
@@ -117,7 +126,12 @@ export async function syncAll(userId: string): Promise<Result<{ connections: num
     );
   const connections = Number(row?.connections ?? 0);
   if (connections === 0) return { ok: true, connections };
+  const throttled = await takeSyncAll(userId);
+  if (throttled) return failure(throttled);
   const sent = await dispatch(userSyncAllRequested.create({ userId }));
-  if (!sent.ok) return failure(UNREACHABLE_MESSAGE);
+  if (!sent.ok) {
+    await returnSyncAll(userId);
+    return failure(UNREACHABLE_MESSAGE);
+  }
   return { ok: true, connections };
 }

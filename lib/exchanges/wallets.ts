@@ -2,6 +2,7 @@ import type { Exchange } from 'ccxt';
 import { addDecimals, isZero, toDecimalString } from './amounts';
 import { assertParsed } from './malformed';
 import type { BalanceRow } from './types';
+import { ExchangeBudgetExhaustedError } from '@/lib/limits/budget-error';
 
 /** ccxt's unified balance → rows for one wallet, zero rows dropped. Amounts via strings, never float sums. */
 export function rowsFromCcxtBalance(
@@ -23,7 +24,11 @@ export function rowsFromCcxtBalance(
   return rows;
 }
 
-/** Runs an optional wallet read: its failure becomes a warning, never a failed sync. */
+/**
+ * Runs an optional wallet read: its failure becomes a warning, never a failed sync — except a request
+ * the installation's budget refused, which fails the whole read so it is retried in full later
+ * instead of applying balances with a wallet missing.
+ */
 export async function optionalWallet(
   rows: BalanceRow[],
   warnings: string[],
@@ -32,7 +37,8 @@ export async function optionalWallet(
 ): Promise<void> {
   try {
     rows.push(...(await read()));
-  } catch {
+  } catch (error) {
+    if (error instanceof ExchangeBudgetExhaustedError) throw error;
     warnings.push(warning);
   }
 }
