@@ -63,6 +63,9 @@ export async function syncNow(
         select r.error_kind from ${syncRuns} r
         where r.connection_id = exchange_connections.id and r.status not in ('queued', 'running')
         order by r.queued_at desc limit 1)`,
+      hasPendingRun: sql<boolean>`exists (
+        select 1 from ${syncRuns} r
+        where r.connection_id = exchange_connections.id and r.status in ('queued', 'running'))`,
     })
     .from(exchangeConnections)
     .where(and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId)));
@@ -70,7 +73,17 @@ export async function syncNow(
   const refused = refusal({ ...connection, latestRun: { errorKind: connection.latestErrorKind } }, new Date());
   if (refused) return failure(refused);
 
+  // Counted only when a new run would start: pressing again while one is pending costs the exchange
+  // nothing and returns that run. Taken before the run is queued, so a refusal leaves nothing behind.
+  const counted = !connection.hasPendingRun;
+  if (counted) {
+    const throttled = await takeSyncNow(connectionId);
+    if (throttled) return failure(throttled);
+  }
+
   const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
+  // Another press queued one in between: its count is the one that stands.
+  if (!run.created && counted) await returnSyncNow(connectionId);
   if (!run.created) {
     // A run queued while the previous one was still finishing can be skipped by Inngest (one run per
     // connection: `singleton: skip`), leaving it queued with nobody to start it. Pressing Sync now
@@ -87,12 +100,6 @@ export async function syncNow(
     return { ok: true, run: { id: run.runId, created: false } };
   }
 
-  // Counted only when a new run starts: pressing again while one is pending costs the exchange nothing.
-  const throttled = await takeSyncNow(connectionId);
-  if (throttled) {
-    await cancelQueuedRun(run.runId);
-    return failure(throttled);
-  }
 
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
   const sent = await dispatch(

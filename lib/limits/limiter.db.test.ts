@@ -2,7 +2,7 @@
 // against the real database (PGlite, or PostgreSQL with DATABASE_URL) and the exchange simulator. The
 // clock is Date's, moved by vi.setSystemTime: a window ends without the test sleeping through it.
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb, type Database } from '@/db';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import * as schema from '@/db/schema';
@@ -26,9 +26,11 @@ withKeyringAndEventApi(() => {});
 
 const policy: LimitPolicy = { name: 'test-limit', points: 5, windowSeconds: 60 };
 
-beforeEach(() => vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true }));
+// One fake clock for the whole file, only ever moved forward: moving it back would put requests
+// signed now behind those the simulator and ccxt's clients have already seen.
+beforeAll(() => vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true }));
+afterAll(() => vi.useRealTimers());
 afterEach(async () => {
-  vi.useRealTimers();
   delete process.env.EXCHANGE_BUDGET_BINANCE;
   await getDb().delete(rateLimits);
 });
