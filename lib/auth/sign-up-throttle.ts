@@ -9,5 +9,7 @@ import { signUpsPerAddress } from '@/lib/limits/policies';
  */
 export async function signUpRefusal(address: string): Promise<string | null> {
   const taken = await take(signUpsPerAddress(), address);
-  return taken.ok ? null : `Too many accounts were created from your network recently. ${tryAgainIn(taken.retryAfterMs)}`;
+  return taken.ok
+    ? null
+    : `Too many accounts were created from your network recently. ${tryAgainIn(taken.retryAfterMs)}`;
 }

@@ -100,7 +100,6 @@ export async function syncNow(
     return { ok: true, run: { id: run.runId, created: false } };
   }
 
-
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
   const sent = await dispatch(
     connectionSyncRequested.create(

@@ -110,10 +110,13 @@ describe('policyFromEnv', () => {
     for (const bad of ['0', '-1', '1.5', 'ten', '5/0']) {
       expect(read(bad)).toEqual({ name: 'p', points: 10, windowSeconds: 600 });
     }
-    expect(exchangeBudget('binance', { EXCHANGE_BUDGET_DEFAULT: '50/10' })).toMatchObject({ points: 50, windowSeconds: 10 });
-    expect(
-      exchangeBudget('binance', { EXCHANGE_BUDGET_DEFAULT: '50/10', EXCHANGE_BUDGET_BINANCE: '7' }),
-    ).toMatchObject({ points: 7, windowSeconds: 10 });
+    expect(exchangeBudget('binance', { EXCHANGE_BUDGET_DEFAULT: '50/10' })).toMatchObject({
+      points: 50,
+      windowSeconds: 10,
+    });
+    expect(exchangeBudget('binance', { EXCHANGE_BUDGET_DEFAULT: '50/10', EXCHANGE_BUDGET_BINANCE: '7' })).toMatchObject(
+      { points: 7, windowSeconds: 10 },
+    );
     expect(exchangeBudget('kraken', {})).toMatchObject({ points: 600, windowSeconds: 60 });
   });
 });
@@ -138,7 +141,9 @@ describe('the per-exchange budget', () => {
     // Once the window has passed, the same read goes out.
     later(61);
     process.env.EXCHANGE_BUDGET_BINANCE = '100/60';
-    await expect(fetchBalances({ exchangeId: 'binance', credentials: accounts[0]!.credentials })).resolves.toBeDefined();
+    await expect(
+      fetchBalances({ exchangeId: 'binance', credentials: accounts[0]!.credentials }),
+    ).resolves.toBeDefined();
   });
 
   it('is shared by requests made through different clients of the database', async () => {

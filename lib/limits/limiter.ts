@@ -43,12 +43,7 @@ function limiterFor(policy: LimitPolicy, db: Database): RateLimiterDrizzle {
  * their own total, so exactly `policy.points` get through per window), or answers how long until the
  * window ends. A refused take still counts: the window is what ends a refusal, not fewer attempts.
  */
-export async function take(
-  policy: LimitPolicy,
-  subject: string,
-  points = 1,
-  db: Database = getDb(),
-): Promise<Taken> {
+export async function take(policy: LimitPolicy, subject: string, points = 1, db: Database = getDb()): Promise<Taken> {
   try {
     await limiterFor(policy, db).consume(subject, points);
     return { ok: true };

@@ -56,7 +56,9 @@ describe('Test connection and Connect', () => {
     const userId = await createTestUser();
     const account = binanceAccount(sim);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => testConnection(userId, { exchangeId: 'binance', credentials: account.credentials })),
+      Array.from({ length: 20 }, () =>
+        testConnection(userId, { exchangeId: 'binance', credentials: account.credentials }),
+      ),
     );
     expect(answers.filter((answer) => answer.ok)).toHaveLength(10);
     const refusals = answers.filter((answer) => !answer.ok);
@@ -75,8 +77,9 @@ describe('Test connection and Connect', () => {
     expect(account.requests()).toHaveLength(10 * PROBE_AND_ONE_BINANCE_READ.length);
 
     // Another user is not held back by this one.
-    expect(await testConnection(await createTestUser(), { exchangeId: 'binance', credentials: account.credentials }))
-      .toMatchObject({ ok: true });
+    expect(
+      await testConnection(await createTestUser(), { exchangeId: 'binance', credentials: account.credentials }),
+    ).toMatchObject({ ok: true });
 
     later(601);
     expect(await testConnection(userId, { exchangeId: 'binance', credentials: account.credentials })).toMatchObject({
@@ -92,7 +95,10 @@ describe('Test connection and Connect', () => {
     expect(await check()).toMatchObject({ ok: true });
     expect(await check()).toMatchObject({ ok: true });
     const refused = await check();
-    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/^Too many API key checks in a short time\. /) });
+    expect(refused).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Too many API key checks in a short time\. /),
+    });
     // Refused before the exchange: KuCoin's counter is untouched, the user's is spent.
     const kucoin = await testConnection(userId, {
       exchangeId: 'kucoin',
@@ -147,7 +153,8 @@ describe('the cap on connections', () => {
       accounts.map((account) => connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials })),
     );
     expect(answers.filter((answer) => answer.ok)).toHaveLength(2);
-    for (const answer of answers.filter((a) => !a.ok)) expect(answer).toEqual({ ok: false, message: connectionCapMessage(2) });
+    for (const answer of answers.filter((a) => !a.ok))
+      expect(answer).toEqual({ ok: false, message: connectionCapMessage(2) });
     const rows = await getDb()
       .select({ id: exchangeConnections.id })
       .from(exchangeConnections)
@@ -158,7 +165,10 @@ describe('the cap on connections', () => {
   it('gives new connections the interval SYNC_INTERVAL_SECONDS names', async () => {
     process.env.SYNC_INTERVAL_SECONDS = '900';
     const userId = await createTestUser();
-    const answer = await connectExchange(userId, { exchangeId: 'binance', credentials: binanceAccount(sim).credentials });
+    const answer = await connectExchange(userId, {
+      exchangeId: 'binance',
+      credentials: binanceAccount(sim).credentials,
+    });
     if (!answer.ok) throw new Error(answer.message);
     const [row] = await getDb()
       .select({ interval: exchangeConnections.syncIntervalSeconds, next: exchangeConnections.nextSyncAt })
