@@ -179,6 +179,12 @@ describe('the cap on connections', () => {
   });
 });
 
+/**
+ * Runs whose sync events were sent. A press on a run queued for a while sends its event again (see
+ * syncNow); this file's clock runs ahead of the database's, so that can happen here at any time.
+ */
+const runsSent = () => [...new Set(eventApi.events.map((event) => String(event.data.runId)))];
+
 /** Ends a connection's pending run, as a finished sync does, so Sync now may start another. */
 async function finishRuns(connectionId: string) {
   await getDb()
@@ -208,7 +214,7 @@ describe('Sync now', () => {
     expect(secondsToWait(refused.message)).toBeGreaterThan(20);
     expect(secondsToWait(refused.message)).toBeLessThanOrEqual(25);
     expect((await runsOf(connectionId)).filter((run) => run.status === 'queued')).toEqual([]);
-    expect(eventApi.events).toHaveLength(1);
+    expect(runsSent()).toHaveLength(1);
     // The limit is per connection.
     expect(await syncNow(userId, other)).toMatchObject({ ok: true, run: { created: true } });
 
@@ -236,7 +242,7 @@ describe('Sync now', () => {
     await finishRuns(connectionId);
     const again = await Promise.all(Array.from({ length: 10 }, () => syncNow(userId, connectionId)));
     expect(again.filter((answer) => answer.ok)).toEqual([]);
-    expect(eventApi.events).toHaveLength(1);
+    expect(runsSent()).toHaveLength(1);
     expect((await runsOf(connectionId)).map((run) => run.status)).toEqual(['succeeded']);
   });
 });
