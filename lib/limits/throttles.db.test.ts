@@ -10,6 +10,7 @@ import { connectExchange } from '@/lib/connections/connect';
 import { UNREACHABLE_MESSAGE } from '@/lib/connections/result';
 import { syncAll, syncNow } from '@/lib/connections/sync-now';
 import { testConnection } from '@/lib/connections/test-connection';
+import { updateConnection } from '@/lib/connections/update';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
 import { createTestConnection, createTestUser } from '@/lib/testing/factories';
@@ -74,6 +75,10 @@ describe('Test connection and Connect', () => {
     // Connect draws from the same count: the key cannot be tried through the other button either.
     const connect = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(connect).toMatchObject({ ok: false, message: expect.stringMatching(TRY_AGAIN) });
+    // And so does Update keys, which tries the new key on the exchange too.
+    const existing = await createTestConnection({ userId });
+    const update = await updateConnection(userId, existing, { credentials: account.credentials });
+    expect(update).toMatchObject({ ok: false, message: expect.stringMatching(TRY_AGAIN) });
     expect(account.requests()).toHaveLength(10 * PROBE_AND_ONE_BINANCE_READ.length);
 
     // Another user is not held back by this one.
