@@ -6,6 +6,10 @@ import { rateLimits } from '@/db/schema';
 
 export { tryAgainIn } from './try-again';
 
+// The counting is rate-limiter-flexible's RateLimiterDrizzle: an atomic insert … on conflict upsert
+// through our own drizzle client, so it works the same on postgres.js and PGlite and needs no store of
+// its own (it is in next.config.ts serverExternalPackages because it imports drizzle-orm by a computed name).
+
 /** A fixed window: at most `points` in any `windowSeconds` window, counted per subject. */
 export interface LimitPolicy {
   /** Names the limit; stored keys are `<name>:<subject>`. */
