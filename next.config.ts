@@ -7,7 +7,7 @@ import {
 
 const nextConfig: NextConfig = {
   // Native or heavy server packages stay out of the bundle and load from node_modules at run time.
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', 'ccxt'],
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', 'ccxt', 'rate-limiter-flexible'],
   poweredByHeader: false,
   typedRoutes: true,
   async headers() {

@@ -41,6 +41,17 @@ export async function syncBench(readsPerExchange = 30) {
   const { adapters } = await import('@/lib/exchanges/adapters');
   const { fetchBalances } = await import('@/lib/exchanges/balances');
 
+  const { setDatabaseHandle } = await import('@/db');
+  const { openDatabase } = await import('@/db/client');
+  const { migrateDatabase } = await import('@/db/migrate');
+
+  // Every request draws from the per-exchange budget, kept in the database: a throw-away one here,
+  // with room for every read this bench makes.
+  const database = openDatabase({ pgliteDir: 'memory://' });
+  await migrateDatabase(database);
+  setDatabaseHandle(database);
+  const previousBudget = process.env.EXCHANGE_BUDGET_DEFAULT;
+  process.env.EXCHANGE_BUDGET_DEFAULT = '1000000/60';
   const simulator = await startSimulator();
   process.env.EXCHANGE_API_OVERRIDE = simulator.url;
   const ecPem = generateKeyPairSync('ec', {
@@ -104,7 +115,11 @@ export async function syncBench(readsPerExchange = 30) {
     }
   } finally {
     delete process.env.EXCHANGE_API_OVERRIDE;
+    if (previousBudget === undefined) delete process.env.EXCHANGE_BUDGET_DEFAULT;
+    else process.env.EXCHANGE_BUDGET_DEFAULT = previousBudget;
     await simulator.close();
+    setDatabaseHandle(undefined);
+    await database.close();
   }
   return results;
 }

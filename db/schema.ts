@@ -74,6 +74,19 @@ export const authThrottle = pgTable('auth_throttle', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * Fixed-window counters of every limit on the work one user, one address or the whole installation
+ * causes (lib/limits): one row per limited subject, e.g. "connection-checks:user:<id>" or
+ * "exchange-budget:binance". The column names are the ones rate-limiter-flexible's Drizzle store
+ * reads and writes. In the database, not in memory, so the app server and every Inngest invocation
+ * draw from the same counts and a restart does not reset them.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: timestamp('expire', { withTimezone: true }),
+});
+
 /** A user's portfolios. A default "Main Portfolio" is created when first needed. */
 export const portfolios = pgTable(
   'portfolios',

@@ -282,7 +282,11 @@ test('10. Ten rapid Sync now clicks: one run at a time, holdings correct, no err
   }
   await expect(assetRow(page, 'BTC')).toContainText('7', { timeout: 15_000 });
   await expect(button).toBeEnabled();
-  await expect(page.locator('[data-sonner-toast][data-type="error"]')).toHaveCount(0);
+  // Clicks that land once the run has finished start no second one within Sync now's per-connection
+  // limit: those are told when to try again; nothing else may fail.
+  await expect(
+    page.locator('[data-sonner-toast][data-type="error"]').filter({ hasNotText: /Try again in \d+ s\.$/ }),
+  ).toHaveCount(0);
   await page.goto('/');
   await expect(amountOf(page, 'BTC')).toHaveText('7');
   await expect(assetRow(page, 'ETH')).toHaveCount(0);

@@ -36,6 +36,8 @@ const env: NodeJS.ProcessEnv = {
   INNGEST_DEV: '1',
   ALLOW_INNGEST_DEV: '1',
   INNGEST_BASE_URL: executor.url,
+  // Every browser test signs up from 127.0.0.1: room for all of them (the limit itself is tested in Vitest).
+  LIMIT_SIGN_UPS: '10000/3600',
 };
 
 let drop: (() => Promise<void>) | undefined;

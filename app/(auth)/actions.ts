@@ -8,6 +8,7 @@ import { signIn } from '@/lib/auth';
 import { signInRetryAfterMs } from '@/lib/auth/authenticate';
 import { clientIp } from '@/lib/auth/client-ip';
 import { signInSchema, signUpSchema } from '@/lib/auth/schemas';
+import { signUpRefusal } from '@/lib/auth/sign-up-throttle';
 import { createUser } from '@/lib/auth/users';
 import { ActionError, actionClient } from '@/lib/safe-action';
 
@@ -36,6 +37,8 @@ export const signInAction = actionClient.inputSchema(signInSchema).action(async 
 });
 
 export const signUpAction = actionClient.inputSchema(signUpSchema).action(async ({ parsedInput }) => {
+  const refused = await signUpRefusal(clientIp(await headers()));
+  if (refused) throw new ActionError(refused);
   const result = await createUser(parsedInput);
   if (!result.ok) {
     returnValidationErrors(signUpSchema, {

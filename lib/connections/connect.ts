@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections } from '@/db/schema';
+import { defaultSyncIntervalSeconds } from '@/lib/limits/policies';
+import { connectionCapRefusal, takeConnectionCheck } from '@/lib/limits/user-limits';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
 import { enqueueRun } from '@/lib/sync/runs';
 import { findConnectionWithKey, insertCredentials } from '@/lib/vault/store';
@@ -15,7 +17,9 @@ import type { ConnectExchange } from './schemas';
 import { isUniqueViolation } from './unique-violation';
 
 export const FINGERPRINT_INDEX = 'exchange_credentials_fingerprint_key';
-const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
+
+/** The cap, checked again inside the transaction after the exchange call (another connect may have finished). */
+class ConnectionCapReached extends Error {}
 
 async function labelsOf(db: Database, userId: string): Promise<string[]> {
   const rows = await db
@@ -50,6 +54,10 @@ export async function connectExchange(
   if (await findConnectionWithKey(userId, exchange.id, credentials.apiKey)) {
     return duplicateFailure(userId, exchange.id, credentials.apiKey);
   }
+  const capped = await connectionCapRefusal(userId);
+  if (capped) return failure(capped);
+  const refused = await takeConnectionCheck(userId, exchange);
+  if (refused) return failure(refused);
 
   const checked = await checkKey({
     exchange,
@@ -62,9 +70,12 @@ export async function connectExchange(
 
   // The ciphertext is bound to the row id, so the id exists before anything is encrypted.
   const connectionId = randomUUID();
+  const intervalSeconds = defaultSyncIntervalSeconds();
   let runId: string;
   try {
     runId = await getDb().transaction(async (tx) => {
+      const cappedNow = await connectionCapRefusal(userId, { db: tx, lock: true });
+      if (cappedNow) throw new ConnectionCapReached(cappedNow);
       const portfolioId = await ensureDefaultPortfolio(tx, userId);
       const label = input.label ?? defaultLabel(exchange.name, await labelsOf(tx, userId));
       await tx.insert(exchangeConnections).values({
@@ -76,14 +87,15 @@ export async function connectExchange(
         sandbox,
         permissions: key.permissions ? { ...key.permissions } : null,
         status: 'active',
-        syncIntervalSeconds: DEFAULT_SYNC_INTERVAL_SECONDS,
-        nextSyncAt: new Date(Date.now() + DEFAULT_SYNC_INTERVAL_SECONDS * 1000),
+        syncIntervalSeconds: intervalSeconds,
+        nextSyncAt: new Date(Date.now() + intervalSeconds * 1000),
       });
       await insertCredentials(tx, { connectionId, userId, exchangeId: exchange.id }, credentials);
       const run = await enqueueRun({ connectionId, userId, trigger: 'connect' }, tx);
       return run.runId;
     });
   } catch (error) {
+    if (error instanceof ConnectionCapReached) return failure(error.message);
     if (isUniqueViolation(error, FINGERPRINT_INDEX)) return duplicateFailure(userId, exchange.id, credentials.apiKey);
     throw error;
   }

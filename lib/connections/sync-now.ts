@@ -7,6 +7,7 @@ import { userSyncAllRequested } from '@/lib/jobs/events';
 import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
 import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { dispatch } from '@/lib/jobs/dispatch';
+import { returnSyncAll, returnSyncNow, takeSyncAll, takeSyncNow } from '@/lib/limits/user-limits';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
 import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
 import { credentialsUnreadable } from './view';
@@ -63,6 +64,9 @@ export async function syncNow(
         select r.error_kind from ${syncRuns} r
         where r.connection_id = exchange_connections.id and r.status not in ('queued', 'running')
         order by r.queued_at desc limit 1)`,
+      hasPendingRun: sql<boolean>`exists (
+        select 1 from ${syncRuns} r
+        where r.connection_id = exchange_connections.id and r.status in ('queued', 'running'))`,
     })
     .from(exchangeConnections)
     .where(and(eq(exchangeConnections.id, connectionId), eq(exchangeConnections.userId, userId)));
@@ -70,7 +74,17 @@ export async function syncNow(
   const refused = refusal({ ...connection, latestRun: { errorKind: connection.latestErrorKind } }, new Date());
   if (refused) return failure(refused);
 
+  // Counted only when a new run would start: pressing again while one is pending costs the exchange
+  // nothing and returns that run. Taken before the run is queued, so a refusal leaves nothing behind.
+  const counted = !connection.hasPendingRun;
+  if (counted) {
+    const throttled = await takeSyncNow(connectionId);
+    if (throttled) return failure(throttled);
+  }
+
   const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
+  // Another press queued one in between: its count is the one that stands.
+  if (!run.created && counted) await returnSyncNow(connectionId);
   if (!run.created) {
     // A run queued while the previous one was still finishing can be skipped by Inngest (one run per
     // connection: `singleton: skip`), leaving it queued with nobody to start it. Pressing Sync now
@@ -93,6 +107,7 @@ export async function syncNow(
   const sent = await sendSyncRuns([{ connectionId, runId: run.runId, exchangeId: connection.exchangeId }]);
   if (!sent.ok) {
     await cancelQueuedRun(run.runId);
+    await returnSyncNow(connectionId);
     return failure(UNREACHABLE_MESSAGE);
   }
   return { ok: true, run: { id: run.runId, created: true } };
@@ -115,7 +130,12 @@ export async function syncAll(userId: string): Promise<Result<{ connections: num
     );
   const connections = Number(row?.connections ?? 0);
   if (connections === 0) return { ok: true, connections };
+  const throttled = await takeSyncAll(userId);
+  if (throttled) return failure(throttled);
   const sent = await dispatch(userSyncAllRequested.create({ userId }));
-  if (!sent.ok) return failure(UNREACHABLE_MESSAGE);
+  if (!sent.ok) {
+    await returnSyncAll(userId);
+    return failure(UNREACHABLE_MESSAGE);
+  }
   return { ok: true, connections };
 }

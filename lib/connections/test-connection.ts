@@ -1,5 +1,6 @@
 import 'server-only';
 import type { KeyPermissions } from '@/lib/exchanges/types';
+import { takeConnectionCheck } from '@/lib/limits/user-limits';
 import { findConnectionWithKey } from '@/lib/vault/store';
 import { canTradeOrTransfer, checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
 import { failure, type Result } from './result';
@@ -31,6 +32,9 @@ export async function testConnection(
 
   const existing = await findConnectionWithKey(userId, prepared.exchange.id, prepared.credentials.apiKey);
   if (existing) return failure(duplicateKeyMessage(existing.label));
+
+  const refused = await takeConnectionCheck(userId, prepared.exchange);
+  if (refused) return failure(refused);
 
   const checked = await checkKey({ ...prepared, sandbox, allowTrading: true });
   if (!checked.ok) return checked;

@@ -9,6 +9,7 @@ import { findConnectionWithKey, replaceCredentials } from '@/lib/vault/store';
 import { FINGERPRINT_INDEX } from './connect';
 import { applyBalancesAlreadyRead } from './first-sync';
 import { checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances, type CheckedKey } from './key-check';
+import { takeConnectionCheck } from '@/lib/limits/user-limits';
 import { getConnection, type ConnectionDto } from './list';
 import { failure, notFound, type Result } from './result';
 import { isConnectionId, type ConnectionChanges } from './schemas';
@@ -48,6 +49,9 @@ export async function updateConnection(
     if (!prepared.ok) return prepared;
     const existing = await findConnectionWithKey(userId, current.exchangeId, prepared.credentials.apiKey);
     if (existing && existing.connectionId !== connectionId) return failure(duplicateKeyMessage(existing.label));
+    // New keys are tried on the exchange like Test connection's: the same count, so Update keys is no way around it.
+    const refused = await takeConnectionCheck(userId, prepared.exchange);
+    if (refused) return failure(refused);
     const checked = await checkKey({
       ...prepared,
       sandbox: current.sandbox,

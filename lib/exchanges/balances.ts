@@ -16,7 +16,10 @@ async function genericBalances(client: Exchange): Promise<BalanceResult> {
  */
 export async function fetchBalances(connection: ExchangeConnection): Promise<BalanceResult> {
   const adapter = adapters[connection.exchangeId];
-  return withExchangeClient(connection.exchangeId, connection.credentials, { sandbox: connection.sandbox }, (client) =>
-    adapter ? adapter.fetchBalances(client) : genericBalances(client),
+  return withExchangeClient(
+    connection.exchangeId,
+    connection.credentials,
+    { sandbox: connection.sandbox, purpose: 'balances' },
+    (client) => (adapter ? adapter.fetchBalances(client) : genericBalances(client)),
   );
 }

@@ -8,6 +8,7 @@ import { clearSharedMarkets } from './client';
 import { classifyExchangeError, type ExchangeErrorKind } from './errors';
 import { probePermissions } from './permissions';
 import type { BalanceRow } from './types';
+import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 
 // Unmodified ccxt against the simulator, which checks every signature with node:crypto.
@@ -80,6 +81,8 @@ async function failure(promise: Promise<unknown>) {
 
 const paths = (apiKey: string) => sim.log({ apiKey }).map((e) => `${e.method} ${e.path}`);
 
+// Every exchange request draws from the installation's budget, kept in the database.
+withTestDatabase();
 withSimulator((s) => (sim = s));
 
 describe('binance balances', () => {

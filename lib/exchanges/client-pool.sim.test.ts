@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Exchange } from 'ccxt';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount } from '@/lib/testing/exchange-simulator/types';
+import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 import { fetchBalances } from './balances';
 import { clearSharedMarkets, IDLE_CLIENT_TTL_MS, idleClients, pruneIdleClients } from './client';
@@ -11,6 +12,8 @@ import type { BalanceRow } from './types';
 // reused client reads each account's own balances and keeps nothing of the previous one.
 
 let sim: ExchangeSimulator;
+// Every exchange request draws from the installation's budget, kept in the database.
+withTestDatabase();
 withSimulator((s) => (sim = s));
 
 beforeEach(() => {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Exchange } from 'ccxt';
+import { BudgetReservation } from '@/lib/limits/exchange-budget';
 import type { ExchangeCredentials } from '@/lib/vault/credentials';
 import { adapters } from './adapters';
 import { loadExchangeClass } from './ccxt-loader';
@@ -17,9 +18,33 @@ const LIMITER_POLL_SECONDS = 0.02;
 
 interface ClientOptions {
   sandbox?: boolean;
+  /** What the loan is for ('balances', 'permissions'): its budget reservation is sized by the last one. */
+  purpose?: string;
   /** Tests turn ccxt's client-side throttle off to measure raw speed; the app never does. */
   enableRateLimit?: boolean;
   timeout?: number;
+}
+
+/** The budget reservation of a client's current loan; a client outside a loan reserves per request. */
+const reservations = new WeakMap<Exchange, BudgetReservation>();
+
+/**
+ * Every request a client sends draws from the exchange's installation-wide budget first (ccxt sends
+ * each one through `fetch`, after its own per-client throttle): a request the budget has no room for
+ * throws ExchangeBudgetExhaustedError instead of going out.
+ */
+function drawFromBudget(client: Exchange, id: string): void {
+  const send = client.fetch.bind(client);
+  client.fetch = (async (...request: Parameters<Exchange['fetch']>) => {
+    const reservation = reservations.get(client);
+    if (reservation) await reservation.request();
+    else {
+      const single = new BudgetReservation(id, 'unpooled');
+      await single.request();
+      await single.close();
+    }
+    return send(...request);
+  }) as Exchange['fetch'];
 }
 
 async function construct(id: string, options: ClientOptions): Promise<Exchange> {
@@ -39,6 +64,7 @@ async function construct(id: string, options: ClientOptions): Promise<Exchange> 
   client.initThrottler();
   if (options.sandbox) client.setSandboxMode(true);
   applyApiOverride(client);
+  drawFromBudget(client, id);
   return client;
 }
 
@@ -58,7 +84,13 @@ function sharedMarkets(id: string, options: ClientOptions): Promise<SharedMarket
   let loading = shared.get(key);
   if (!loading) {
     loading = construct(id, options).then(async (client) => {
-      await client.loadMarkets();
+      const reservation = new BudgetReservation(id, 'markets');
+      reservations.set(client, reservation);
+      try {
+        await client.loadMarkets();
+      } finally {
+        await reservation.close();
+      }
       return { markets: client.markets, currencies: client.currencies };
     });
     shared.set(key, loading);
@@ -184,14 +216,18 @@ export async function withExchangeClient<T>(
 ): Promise<T> {
   const key = poolKey(id, options);
   const pooled = await borrow(key, id, credentials, options);
+  const reservation = new BudgetReservation(id, options.purpose ?? 'request');
+  reservations.set(pooled.client, reservation);
   let succeeded = false;
   try {
     const result = await withClient(pooled.client, run);
     succeeded = true;
     return result;
   } finally {
+    reservations.delete(pooled.client);
     wipe(pooled);
     if (succeeded) giveBack(key, pooled);
+    await reservation.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { fetchBalances } from './balances';
 import { createExchangeClient } from './client';
 import { classifyExchangeError, type ExchangeErrorKind } from './errors';
 import { probePermissions } from './permissions';
+import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 
 /** A CDP ES256 key as Coinbase hands it out: the key name and a SEC1 PEM with real newlines. */
@@ -70,6 +71,8 @@ async function syncError(credentials: ExchangeCredentials): Promise<unknown> {
   throw new Error('the sync succeeded');
 }
 
+// Every exchange request draws from the installation's budget, kept in the database.
+withTestDatabase();
 withSimulator((s) => {
   sim = s;
   sim.ctx.tickers.coinbase = { 'BTC/USD': '64000.5', 'ETH/USD': '3000.25', 'BTC/USDC': '63990' };

@@ -1,3 +1,4 @@
+import { ExchangeBudgetExhaustedError } from '@/lib/limits/budget-error';
 import { redactSecrets } from '@/lib/vault/redact';
 
 export type ExchangeErrorKind = 'auth' | 'rate_limit' | 'clock' | 'transient' | 'malformed' | 'other';
@@ -58,6 +59,11 @@ export function classifyExchangeError(error: unknown, secrets: readonly string[]
   const names = classNames(error);
   const message = error instanceof Error ? error.message : String(error);
   const is = (...candidates: string[]) => candidates.some((name) => names.has(name));
+
+  // Our own limit, not the exchange's: the request never went out.
+  if (error instanceof ExchangeBudgetExhaustedError) {
+    return { kind: 'rate_limit', retryAfterMs: error.retryAfterMs, userMessage: error.message };
+  }
 
   if (is('MalformedResponseError', 'BadResponse', 'NullResponse', 'TypeError', 'SyntaxError')) {
     return {

@@ -7,6 +7,7 @@ import { clearSharedMarkets } from './client';
 import { classifyExchangeError } from './errors';
 import { probePermissions } from './permissions';
 import type { BalanceRow } from './types';
+import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 
 let sim: ExchangeSimulator;
@@ -79,6 +80,8 @@ function signedBalanceEx(credentials: { apiKey: string; secret: string }, nonce:
   }).then((response) => response.json() as Promise<{ error: string[] }>);
 }
 
+// Every exchange request draws from the installation's budget, kept in the database.
+withTestDatabase();
 withSimulator((s) => {
   sim = s;
   sim.ctx.tickers.kraken = { 'BTC/USD': '64000.5', 'ETH/USD': '3100.25', 'DOT/USD': '6.5', 'ADA/EUR': '0.41' };

@@ -10,6 +10,7 @@ import { classifyExchangeError } from './errors';
 import { probePermissions } from './permissions';
 import { redirectTransport } from './redirect';
 import type { BalanceRow } from './types';
+import { withTestDatabase } from '@/lib/testing/database';
 import { withSimulator } from '@/lib/testing/simulator';
 
 let sim: ExchangeSimulator;
@@ -53,6 +54,8 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
+// Every exchange request draws from the installation's budget, kept in the database.
+withTestDatabase();
 withSimulator((s) => (sim = s));
 
 beforeEach(() => {

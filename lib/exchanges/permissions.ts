@@ -11,7 +11,10 @@ import type { ExchangeConnection, PermissionProbe } from './types';
 export async function probePermissions(connection: ExchangeConnection): Promise<PermissionProbe> {
   const adapter = adapters[connection.exchangeId];
   if (!adapter) return 'unknown';
-  return withExchangeClient(connection.exchangeId, connection.credentials, { sandbox: connection.sandbox }, (client) =>
-    adapter.probePermissions(client),
+  return withExchangeClient(
+    connection.exchangeId,
+    connection.credentials,
+    { sandbox: connection.sandbox, purpose: 'permissions' },
+    (client) => adapter.probePermissions(client),
   );
 }

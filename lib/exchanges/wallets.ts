@@ -2,6 +2,7 @@ import type { Exchange } from 'ccxt';
 import { addDecimals, isZero, toDecimalString } from './amounts';
 import { assertParsed } from './malformed';
 import type { BalanceRow } from './types';
+import { ExchangeBudgetExhaustedError } from '@/lib/limits/budget-error';
 
 /** ccxt's unified balance → rows for one wallet, zero rows dropped. Amounts via strings, never float sums. */
 export function rowsFromCcxtBalance(
@@ -31,7 +32,8 @@ export interface WalletFailures {
 
 /**
  * Runs an optional wallet read: its failure becomes a warning and names the wallet as unread (its
- * stored holdings are kept), never a failed sync.
+ * stored holdings are kept), never a failed sync — except a request the installation's budget refused,
+ * which fails the whole read so the sync waits as rate limited and is retried in full.
  */
 export async function optionalWallet(
   rows: BalanceRow[],
@@ -42,7 +44,8 @@ export async function optionalWallet(
 ): Promise<void> {
   try {
     rows.push(...(await read()));
-  } catch {
+  } catch (error) {
+    if (error instanceof ExchangeBudgetExhaustedError) throw error;
     failures.warnings.push(warning);
     failures.unreadWallets.push(wallet);
   }

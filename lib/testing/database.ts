@@ -19,8 +19,11 @@ declare module 'vitest' {
  */
 export function withTestDatabase(options: { isolated?: boolean; postgres?: boolean } = {}): {
   handle: () => DatabaseHandle;
+  /** The PostgreSQL URL the file's database was opened with (undefined on PGlite): a second client can open it. */
+  url: () => string | undefined;
 } {
   let handle: DatabaseHandle | undefined;
+  let openedUrl: string | undefined;
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     let url = inject('testDatabaseUrl');
@@ -34,6 +37,7 @@ export function withTestDatabase(options: { isolated?: boolean; postgres?: boole
       url = own.url;
       drop = own.drop;
     }
+    openedUrl = url;
     handle = url ? openDatabase({ url }) : openDatabase({ pgliteDir: 'memory://' });
     if (!url) await migrateDatabase(handle);
     setDatabaseHandle(handle);
@@ -48,5 +52,6 @@ export function withTestDatabase(options: { isolated?: boolean; postgres?: boole
       if (!handle) throw new Error('withTestDatabase: database not open yet');
       return handle;
     },
+    url: () => openedUrl,
   };
 }

@@ -106,6 +106,10 @@ export async function databaseFingerprint(ownerId?: string): Promise<Record<stri
       else if (names.has('user_id')) owned = sql`where t.user_id = ${ownerId}`;
       else if (names.has('connection_id')) {
         owned = sql`where t.connection_id in (select id from exchange_connections where user_id = ${ownerId})`;
+      } else if (table === 'rate_limits') {
+        // Counters are keyed by the subject they limit: the user's id, or one of their connections'.
+        owned = sql`where t.key like '%' || ${ownerId} || '%' or exists (
+          select 1 from exchange_connections c where c.user_id = ${ownerId} and t.key like '%' || c.id::text || '%')`;
       }
     }
     const [row] = await rows(sql`
