@@ -25,11 +25,16 @@ let sim!: ExchangeSimulator;
 withSimulator((running) => (sim = running));
 let executor!: TestExecutor;
 
+const syncNowLimit = process.env.LIMIT_SYNC_NOW;
 beforeAll(async () => {
+  // Sync now's throttle with a one-second window, so the second round of presses has room again.
+  process.env.LIMIT_SYNC_NOW = '1/1';
   setKeyring(parseKeyring(`k1:${randomBytes(32).toString('base64')}`));
   executor = await startTestExecutor({ loadRoute: () => import('@/app/api/inngest/route'), concurrency: 16 });
 });
 afterAll(async () => {
+  if (syncNowLimit === undefined) delete process.env.LIMIT_SYNC_NOW;
+  else process.env.LIMIT_SYNC_NOW = syncNowLimit;
   await executor?.close();
   setKeyring(undefined);
 });
@@ -155,7 +160,9 @@ describe('load', () => {
     expect(runIds.has(run!.id)).toBe(true);
     expect((await stateOf([s.connectionId])).holdings).toHaveLength(3);
 
-    // Pressed again ten times once it is done: again exactly one new run.
+    // Pressed again ten times once it is done (and Sync now's 1-per-window throttle has room again):
+    // again exactly one new run.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const again = await Promise.all(Array.from({ length: 10 }, () => syncNow(userId, s.connectionId)));
     await executor.settled();
     expect(new Set(again.map((result) => (result.ok ? result.run.id : ''))).size).toBe(1);

@@ -1,10 +1,10 @@
 import 'server-only';
-import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { exchangeConnections, syncRuns, type ConnectionStatus } from '@/db/schema';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
 import { userSyncAllRequested } from '@/lib/jobs/events';
-import { cancelQueuedRun, enqueueRun } from '@/lib/sync/runs';
+import { cancelQueuedRun, enqueueRun, PENDING_RUN_STATUSES } from '@/lib/sync/runs';
 import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { dispatch } from '@/lib/jobs/dispatch';
 import { returnSyncAll, returnSyncNow, takeSyncAll, takeSyncNow } from '@/lib/limits/user-limits';
@@ -39,6 +39,15 @@ function refusal(
     return `The exchange is limiting requests. Try again in ${minutesUntil(connection.blockedUntil, now)}.`;
   }
   return null;
+}
+
+async function pendingRunId(connectionId: string): Promise<string | null> {
+  const [run] = await getDb()
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.connectionId, connectionId), inArray(syncRuns.status, [...PENDING_RUN_STATUSES])))
+    .limit(1);
+  return run?.id ?? null;
 }
 
 /**
@@ -79,7 +88,11 @@ export async function syncNow(
   const counted = !connection.hasPendingRun;
   if (counted) {
     const throttled = await takeSyncNow(connectionId);
-    if (throttled) return failure(throttled);
+    if (throttled) {
+      // A press that raced the one which started a run is answered with that run, like any later press.
+      const pending = await pendingRunId(connectionId);
+      return pending ? { ok: true, run: { id: pending, created: false } } : failure(throttled);
+    }
   }
 
   const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
