@@ -333,7 +333,11 @@ let session: TestSession;
 const tallies: Record<string, Tally> = {};
 const logged: string[] = [];
 
+const signUpLimit = process.env.LIMIT_SIGN_UPS;
 beforeAll(async () => {
+  // Every payload comes from one address: the sign-up throttle (its own tests are in
+  // app/(auth)/sign-up-throttle.db.test.ts) would answer "try again" to the valid ones.
+  process.env.LIMIT_SIGN_UPS = '1000000/3600';
   actions = await loadServerActions(path.join(import.meta.dirname));
   session = await signUpAndSignIn();
   // The caller has a connection of their own, so ids can hit a real row.
@@ -357,6 +361,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
+  if (signUpLimit === undefined) delete process.env.LIMIT_SIGN_UPS;
+  else process.env.LIMIT_SIGN_UPS = signUpLimit;
   vi.restoreAllMocks();
   const total = Object.values(tallies).reduce(
     (sum, t) => ({

@@ -2,6 +2,7 @@
 // Coinsphere would accept the key, 1 when it would refuse it, 2 for a usage mistake.
 import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
+import { stopCountingExchangeRequests } from '@/lib/limits/exchange-budget';
 import {
   checkExchangeKey,
   credentialsFromEnvironment,
@@ -13,6 +14,8 @@ import {
 } from './exchange-check';
 
 async function main(): Promise<number> {
+  // No database here: the installation's request budget is the app's, not this one-off check's.
+  stopCountingExchangeRequests();
   const args = parseCheckArguments(process.argv.slice(2));
   let fields: Record<string, string>;
   if (args.fromStdin) {

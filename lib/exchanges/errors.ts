@@ -1,4 +1,4 @@
-import { ExchangeBudgetExhaustedError } from '@/lib/limits/budget-error';
+import { ExchangeBudgetExhaustedError, ExchangeBudgetUnavailableError } from '@/lib/limits/budget-error';
 import { redactSecrets } from '@/lib/vault/redact';
 
 export type ExchangeErrorKind = 'auth' | 'rate_limit' | 'clock' | 'transient' | 'malformed' | 'other';
@@ -63,6 +63,9 @@ export function classifyExchangeError(error: unknown, secrets: readonly string[]
   // Our own limit, not the exchange's: the request never went out.
   if (error instanceof ExchangeBudgetExhaustedError) {
     return { kind: 'rate_limit', retryAfterMs: error.retryAfterMs, userMessage: error.message };
+  }
+  if (error instanceof ExchangeBudgetUnavailableError) {
+    return { kind: 'transient', userMessage: `${error.message} Your balances were left as they were; we will try again.` };
   }
 
   if (is('MalformedResponseError', 'BadResponse', 'NullResponse', 'TypeError', 'SyntaxError')) {

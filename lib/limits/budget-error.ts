@@ -13,3 +13,17 @@ export class ExchangeBudgetExhaustedError extends Error {
     );
   }
 }
+
+/**
+ * Thrown when the budget could not be read (the database did not answer): the request does not go
+ * out, and nothing of the database's error — query text, parameters — reaches the user or last_error.
+ */
+export class ExchangeBudgetUnavailableError extends Error {
+  override name = 'ExchangeBudgetUnavailableError';
+  constructor(
+    readonly exchangeId: string,
+    options?: ErrorOptions,
+  ) {
+    super('Coinsphere could not check its request budget for this exchange (its database did not answer).', options);
+  }
+}

@@ -1,5 +1,5 @@
 import 'server-only';
-import { ExchangeBudgetExhaustedError } from './budget-error';
+import { ExchangeBudgetExhaustedError, ExchangeBudgetUnavailableError } from './budget-error';
 import { giveBack, take } from './limiter';
 import { exchangeBudget } from './policies';
 
@@ -8,6 +8,17 @@ import { exchangeBudget } from './policies';
  * reservation is usually exact: one database round trip per loan instead of one per request.
  */
 const lastUsed = new Map<string, number>();
+
+let counting = true;
+
+/**
+ * For `npm run exchange:check` only: an operator's one-off check of a key (a handful of requests, from
+ * wherever the operator runs it) opens no database, so this process does not draw from the
+ * installation's budget.
+ */
+export function stopCountingExchangeRequests(): void {
+  counting = false;
+}
 
 /**
  * Outbound requests of one piece of work (a balance read, a permission probe, a markets load), drawn
@@ -33,12 +44,15 @@ export class BudgetReservation {
   request(): Promise<void> {
     // One at a time, so parallel requests of one piece of work do not each reserve a batch.
     const next = this.pending.then(async () => {
+      if (!counting) return;
       if (this.used < this.reserved) {
         this.used += 1;
         return;
       }
       const batch = this.reserved === 0 ? Math.max(1, lastUsed.get(this.memoryKey) ?? 1) : 1;
-      const taken = await take(exchangeBudget(this.exchangeId), this.exchangeId, batch);
+      const taken = await take(exchangeBudget(this.exchangeId), this.exchangeId, batch).catch((error: unknown) => {
+        throw new ExchangeBudgetUnavailableError(this.exchangeId, { cause: error });
+      });
       if (!taken.ok) throw new ExchangeBudgetExhaustedError(this.exchangeId, taken.retryAfterMs);
       this.reserved += batch;
       this.used += 1;
@@ -52,6 +66,7 @@ export class BudgetReservation {
     await this.pending;
     if (this.used > 0) lastUsed.set(this.memoryKey, this.used);
     const unused = this.reserved - this.used;
+    if (unused <= 0) return;
     // Returning unused calls is a courtesy to other work: failing to is no reason to fail this one.
     await giveBack(exchangeBudget(this.exchangeId), this.exchangeId, unused).catch((error: unknown) => {
       console.warn(`[limits] ${unused} unused ${this.exchangeId} calls not returned: ${String(error)}`);

@@ -1,6 +1,7 @@
 // The counters behind every limit, and the per-exchange budget every outbound request draws from,
 // against the real database (PGlite, or PostgreSQL with DATABASE_URL) and the exchange simulator. The
 // clock is Date's, moved by vi.setSystemTime: a window ends without the test sleeping through it.
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb, type Database } from '@/db';
@@ -162,6 +163,26 @@ describe('the per-exchange budget', () => {
       expect(sim.log({ exchange: 'binance' }).length).toBeLessThanOrEqual(1);
     } finally {
       await other.close();
+    }
+  });
+
+  it('sends nothing when the database cannot answer for the budget, and tells no query to the user', async () => {
+    const account = binanceAccount(sim);
+    sim.clearLog();
+    await getDb().execute(sql`alter table rate_limits rename to rate_limits_away`);
+    try {
+      const read = fetchBalances({ exchangeId: 'binance', credentials: account.credentials });
+      const error = await read.then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      expect(sim.log({ exchange: 'binance' })).toEqual([]);
+      const info = classifyExchangeError(error);
+      expect(info.kind).toBe('transient');
+      expect(info.userMessage).toMatch(/^Coinsphere could not check its request budget/);
+      expect(info.userMessage).not.toMatch(/rate_limits|insert|query/i);
+    } finally {
+      await getDb().execute(sql`alter table rate_limits_away rename to rate_limits`);
     }
   });
 
