@@ -5,9 +5,9 @@ import { toRunErrorKind } from '@/lib/sync/failure-kinds';
 import { markRunFailed } from '@/lib/sync/runs';
 import { syncConnection as runSync } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
-import { safeErrorMessage } from '@/lib/vault/redact';
 import { inngest } from '@/lib/jobs/client';
 import { connectionDisconnected, connectionSyncRequested } from '@/lib/jobs/events';
+import { logger } from '@/lib/log';
 
 /** Shown for a failure the sync core did not classify (a bug or an outage of our own, not the exchange). */
 export const UNEXPECTED_FAILURE_MESSAGE = 'The sync stopped on an unexpected error. It will run again on schedule.';
@@ -44,7 +44,7 @@ async function syncOrUnexpectedFailure(connectionId: string, runId: string): Pro
   } catch (error) {
     // The driver's own message names the problem without the values.
     const inner = error instanceof DrizzleQueryError ? error.cause : error;
-    console.error(`[sync-connection] run ${runId} failed unexpectedly: ${safeErrorMessage(inner)}`);
+    logger.error({ err: inner, syncRunId: runId, connectionId }, 'sync failed unexpectedly');
     throw new Error(UNEXPECTED_FAILURE_MESSAGE, { cause: { kind: 'other' } });
   }
 }

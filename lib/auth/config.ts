@@ -1,6 +1,6 @@
 import type { NextAuthConfig } from 'next-auth';
-import { safeErrorMessage } from '@/lib/vault/redact';
 import { resolveAuthSecrets } from './secret';
+import { logger } from '@/lib/log';
 
 /**
  * The part of the Auth.js configuration that needs no database, shared by `proxy.ts` (an
@@ -20,13 +20,13 @@ export const authConfig = () =>
     logger: {
       error(error) {
         if (error.name === 'CredentialsSignin' || (error as { type?: string }).type === 'CredentialsSignin') {
-          console.info('[auth] sign-in refused');
+          logger.info('sign-in refused');
           return;
         }
-        console.error(`[auth] ${safeErrorMessage(error)}`);
+        logger.error({ err: error }, 'auth error');
       },
       warn(code) {
-        console.warn(`[auth] warning: ${code}`);
+        logger.warn({ code }, 'auth warning');
       },
       debug() {},
     },
