@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createSafeActionClient } from 'next-safe-action';
 import { getCurrentUser } from '@/lib/auth/session';
 import { logger, withLogContext } from '@/lib/log';
+import { reportError } from '@/lib/log/error-reporting';
 
 /** An error whose message is meant for the user and is shown as is. */
 export class ActionError extends Error {
@@ -23,6 +24,7 @@ export const actionClient = createSafeActionClient({
     // Drizzle's message quotes the query's parameters, ccxt's carry signed URLs.
     const { requestId } = ctx as { requestId?: string };
     logger.error({ err: error, requestId }, 'server action failed');
+    void reportError(error, { request_id: requestId });
     return GENERIC_ERROR;
   },
   // Every line logged while an action runs carries its request id.
