@@ -144,6 +144,7 @@ export async function dumpPglite(db: PGlite, label: string): Promise<Sink[]> {
     sinks.push({
       place: `${label} table ${table} (${rows.rows.length} rows)`,
       text: rows.rows.map((r) => r.row).join('\n'),
+      holdsPasswordHashes: table === 'users',
     });
   }
   return sinks;
