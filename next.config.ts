@@ -9,6 +9,12 @@ const nextConfig: NextConfig = {
   // Native or heavy server packages stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres', 'ccxt', 'rate-limiter-flexible'],
   poweredByHeader: false,
+  logging: {
+    // `next dev` would print every server action call with its arguments: passwords, API secrets, PEM keys.
+    serverFunctions: false,
+    // Browser console output stays in the browser.
+    browserToTerminal: false,
+  },
   typedRoutes: true,
   async headers() {
     return [

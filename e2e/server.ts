@@ -1,7 +1,7 @@
 // Playwright's web server: a production build served on its own fresh database, removed on exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -22,16 +22,22 @@ const executor = await startTestExecutor({
 });
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'coinsphere-e2e-'));
+// Two keys: the app encrypts with the first and reads both, so the canary sweep can rotate to the second.
+const encryptionKeys = [`e2e1:${randomBytes(32).toString('base64')}`, `e2e2:${randomBytes(32).toString('base64')}`];
+const serverLogPath = path.join(dataDir, 'server.log');
+const serverLog = createWriteStream(serverLogPath, { mode: 0o600 });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: 'production',
   AUTH_SECRET: randomBytes(33).toString('base64'),
-  ENCRYPTION_KEYS: `e2e1:${randomBytes(32).toString('base64')}`,
+  ENCRYPTION_KEYS: encryptionKeys.join(','),
   AUTH_URL: `http://localhost:${port}`,
   COINSPHERE_DATA_DIR: dataDir,
   NEXT_TELEMETRY_DISABLED: '1',
   EXCHANGE_API_OVERRIDE: simulator.url,
   ALLOW_EXCHANGE_API_OVERRIDE: '1',
+  // The simulator answers in milliseconds; a short timeout lets the canary sweep see ccxt's timeout error.
+  EXCHANGE_TIMEOUT_MS: '6000',
   // The test executor stands in for Inngest in dev mode (unsigned requests), which production refuses unless allowed.
   INNGEST_DEV: '1',
   ALLOW_INNGEST_DEV: '1',
@@ -103,6 +109,8 @@ writeE2eState({
   databaseUrl: env.DATABASE_URL,
   simulatorUrl: simulator.url,
   executorUrl: executor.url,
+  serverLogPath,
+  rotationKeys: [...encryptionKeys].reverse().join(','),
 });
 
 let child: ChildProcess | undefined;
@@ -121,8 +129,17 @@ async function stop(code: number) {
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 
+/** Runs `next <args>`, its output shown as before and also kept in server.log for the canary sweep. */
 function run(args: string[]): ChildProcess {
-  const proc = spawn(path.join('node_modules', '.bin', 'next'), args, { env, stdio: 'inherit' });
+  const proc = spawn(path.join('node_modules', '.bin', 'next'), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    serverLog.write(chunk);
+  });
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    serverLog.write(chunk);
+  });
   child = proc;
   return proc;
 }

@@ -8,6 +8,13 @@ export interface E2eState {
   databaseUrl: string;
   simulatorUrl: string;
   executorUrl: string;
+  /** Everything the app server (`next build`, then `next start`) wrote to stdout and stderr, as it is written. */
+  serverLogPath: string;
+  /**
+   * ENCRYPTION_KEYS for `npm run vault:rotate` against the suite's database: the app's second key first, so a
+   * rotation moves every value to a key the running app also holds (test keys of a throw-away database).
+   */
+  rotationKeys: string;
 }
 
 /** Fixed ports beside the app's, so the web server and the workers agree without talking. */

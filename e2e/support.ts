@@ -71,7 +71,15 @@ export async function simAccount(
   wallets: Wallets,
   permissions: Partial<SimPermissions> = {},
 ): Promise<SimKey> {
-  const key = newKey(exchange);
+  return openSimAccount(newKey(exchange), wallets, permissions);
+}
+
+/** Opens an account on the simulated exchange for a key chosen by the test (the canary sweep's). */
+export async function openSimAccount(
+  key: Omit<SimKey, 'form'>,
+  wallets: Wallets,
+  permissions: Partial<SimPermissions> = {},
+): Promise<SimKey> {
   await control(state().simulatorUrl, 'POST', '/_sim/accounts', {
     ...key,
     wallets,
@@ -85,6 +93,12 @@ export async function simAccount(
 /** A second key on the same simulated account is not possible; this opens a new account with the same wallets. */
 export const setWallets = (key: SimKey, wallets: Wallets) =>
   control(state().simulatorUrl, 'PUT', `/_sim/accounts/${encodeURIComponent(key.apiKey)}/wallets`, wallets);
+
+/** Makes the simulated exchange answer the key's next `remaining` requests with a fault (see the README's list). */
+export const injectFault = (
+  key: Pick<SimKey, 'apiKey'>,
+  fault: { kind: string; remaining?: number; retryAfterSeconds?: number; delayMs?: number },
+) => control(state().simulatorUrl, 'POST', `/_sim/accounts/${encodeURIComponent(key.apiKey)}/faults`, fault);
 
 /** The exchange forgets the key: every later request with it is refused as unauthorised. */
 export const revokeKey = (key: SimKey) =>
@@ -109,6 +123,9 @@ export const executorRuns = (functionId?: string) =>
     'GET',
     `/_control/runs${functionId ? `?functionId=${encodeURIComponent(functionId)}` : ''}`,
   ) as Promise<ExecutorRun[]>;
+
+/** Every event the app sent and every raw answer its /api/inngest route gave the executor. */
+export const executorTranscript = () => control(state().executorUrl, 'GET', '/_control/transcript');
 
 export const executorSettled = () => control(state().executorUrl, 'POST', '/_control/settled');
 

@@ -8,6 +8,7 @@ import { claimAndSendPage } from '@/lib/sync/schedule-page';
 import { syncConnection } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
 import { inngest } from '@/lib/jobs/client';
+import { logger } from '@/lib/log';
 import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
 import { pruneSyncRuns } from './functions/prune-sync-runs';
@@ -82,7 +83,7 @@ describe('sync-connection', () => {
   });
 
   it('an unclassified error is retried, but its text (query parameters, amounts) never reaches Inngest', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const log = vi.spyOn(logger, 'error').mockImplementation(() => {});
     const query = new DrizzleQueryError(
       'insert into holdings values ($1, $2)',
       ['BTC', '12.3456789'],
@@ -93,7 +94,10 @@ describe('sync-connection', () => {
     expect(error).toMatchObject({ name: 'Error', message: UNEXPECTED_FAILURE_MESSAGE });
     expect(JSON.stringify(error)).not.toContain('12.3456789');
     // Ours names the driver's error; the SDK logs the step error it stores, which is the generic one.
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('failed unexpectedly: Error: deadlock detected'));
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ err: expect.objectContaining({ message: 'deadlock detected' }) }),
+      'sync failed unexpectedly',
+    );
     for (const call of log.mock.calls) expect(String(call)).not.toContain('12.3456789');
     log.mockRestore();
   });

@@ -5,9 +5,10 @@ import { toRunErrorKind } from '@/lib/sync/failure-kinds';
 import { markRunFailed } from '@/lib/sync/runs';
 import { syncConnection as runSync } from '@/lib/sync/sync-connection';
 import type { SyncOutcome } from '@/lib/sync/types';
-import { safeErrorMessage } from '@/lib/vault/redact';
 import { inngest } from '@/lib/jobs/client';
 import { connectionDisconnected, connectionSyncRequested } from '@/lib/jobs/events';
+import { logger } from '@/lib/log';
+import { reportSyncFailure } from '@/lib/log/error-reporting';
 
 /** Shown for a failure the sync core did not classify (a bug or an outage of our own, not the exchange). */
 export const UNEXPECTED_FAILURE_MESSAGE = 'The sync stopped on an unexpected error. It will run again on schedule.';
@@ -38,13 +39,14 @@ export function failureKind(error: unknown): string | undefined {
  * and rethrown without their text: Inngest stores run errors, and Drizzle's message quotes the
  * query's parameters (amounts among them). A plain Error, so Inngest still retries.
  */
-async function syncOrUnexpectedFailure(connectionId: string, runId: string): Promise<SyncOutcome> {
+async function syncOrUnexpectedFailure(connectionId: string, runId: string, exchangeId: string): Promise<SyncOutcome> {
   try {
     return await runSync(connectionId, runId);
   } catch (error) {
     // The driver's own message names the problem without the values.
     const inner = error instanceof DrizzleQueryError ? error.cause : error;
-    console.error(`[sync-connection] run ${runId} failed unexpectedly: ${safeErrorMessage(inner)}`);
+    logger.error({ err: inner, syncRunId: runId, connectionId }, 'sync failed unexpectedly');
+    void reportSyncFailure(inner, { exchangeId, connectionId, syncRunId: runId });
     throw new Error(UNEXPECTED_FAILURE_MESSAGE, { cause: { kind: 'other' } });
   }
 }
@@ -83,8 +85,8 @@ export const syncConnectionFunction = inngest.createFunction(
     },
   },
   async ({ event }) => {
-    const { connectionId, runId } = event.data;
-    const outcome = await syncOrUnexpectedFailure(connectionId, runId);
+    const { connectionId, runId, exchangeId } = event.data;
+    const outcome = await syncOrUnexpectedFailure(connectionId, runId, exchangeId);
     if (outcome.status === 'failed') throw failureError(outcome);
     if (outcome.status === 'skipped') return { status: outcome.status, reason: outcome.reason };
     return { status: outcome.status, assets: outcome.assets, warnings: outcome.warnings };

@@ -1,6 +1,6 @@
 import type { NextAuthConfig } from 'next-auth';
-import { safeErrorMessage } from '@/lib/vault/redact';
 import { resolveAuthSecrets } from './secret';
+import { logger } from '@/lib/log';
 
 /** How long a session lasts without use; each use within it extends it (token and server record alike). */
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
@@ -23,13 +23,13 @@ export const authConfig = () =>
     logger: {
       error(error) {
         if (error.name === 'CredentialsSignin' || (error as { type?: string }).type === 'CredentialsSignin') {
-          console.info('[auth] sign-in refused');
+          logger.info('sign-in refused');
           return;
         }
-        console.error(`[auth] ${safeErrorMessage(error)}`);
+        logger.error({ err: error }, 'auth error');
       },
       warn(code) {
-        console.warn(`[auth] warning: ${code}`);
+        logger.warn({ code }, 'auth warning');
       },
       debug() {},
     },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isProduction, readOrCreateDataFile } from '@/lib/runtime/data-file';
+import { logger } from '@/lib/log';
 
 export const MISSING_AUTH_SECRET =
   'AUTH_SECRET is required in production: set it to a random value (e.g. `openssl rand -base64 33`).';
@@ -20,6 +21,6 @@ export function resolveAuthSecrets(): string[] {
   }
   if (isProduction()) throw new Error(MISSING_AUTH_SECRET);
   const { value, created } = readOrCreateDataFile('auth-secret', () => randomBytes(33).toString('base64'));
-  if (created) console.info('Generated a development AUTH_SECRET in .data/auth-secret.');
+  if (created) logger.info('Generated a development AUTH_SECRET in .data/auth-secret.');
   return (cached = [value]);
 }

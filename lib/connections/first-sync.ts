@@ -2,7 +2,7 @@ import 'server-only';
 import type { BalanceResult } from '@/lib/exchanges/types';
 import { markRunFailed } from '@/lib/sync/runs';
 import { applySyncResult } from '@/lib/sync/sync-connection';
-import { safeErrorMessage } from '@/lib/vault/redact';
+import { logger } from '@/lib/log';
 
 export const NOT_SAVED_MESSAGE = 'The balances read just now could not be saved. The next sync will read them again.';
 
@@ -21,7 +21,7 @@ export async function applyBalancesAlreadyRead(input: {
     await applySyncResult({ connectionId: input.connectionId, runId: input.runId, result: input.balances });
     return true;
   } catch (error) {
-    console.error(`[connections] saving the balances read at connect failed: ${safeErrorMessage(error)}`);
+    logger.error({ err: error, connectionId: input.connectionId, syncRunId: input.runId }, 'saving the balances read at connect failed');
     await markRunFailed(input.runId, { kind: 'other', message: NOT_SAVED_MESSAGE }).catch(() => undefined);
     return false;
   }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { inngest } from '@/lib/jobs/client';
-import { safeErrorMessage } from '@/lib/vault/redact';
+import { logger } from '@/lib/log';
 
 /**
  * The budget for reaching Inngest's event API. The SDK sets no timeout of its own (a peer that accepts
@@ -29,14 +29,14 @@ export async function dispatch(events: SendPayload, options: { timeoutMs?: numbe
     (result): DispatchResult => ({ ok: true, ids: result.ids }),
     (error: unknown): DispatchResult => {
       // Events carry ids only; the message is redacted anyway (it may name the event API's URL).
-      console.warn(`[inngest] could not send ${names}: ${safeErrorMessage(error)}`);
+      logger.warn({ err: error, events: names }, 'could not send Inngest events');
       return { ok: false, reason: 'error' };
     },
   );
   const result = await Promise.race([sent, timedOut]);
   clearTimeout(timer);
   if (!result.ok && result.reason === 'timeout') {
-    console.warn(`[inngest] gave up sending ${names} after ${timeoutMs} ms`);
+    logger.warn({ events: names, timeoutMs }, 'gave up sending Inngest events');
   }
   return result;
 }

@@ -8,6 +8,7 @@ import { getSyncStatus } from '@/lib/connections/status';
 import { syncAll, syncNow } from '@/lib/connections/sync-now';
 import { updateConnection } from '@/lib/connections/update';
 import { credentialsUnreadable, toConnectionView } from '@/lib/connections/view';
+import { logger } from '@/lib/log';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { withTestDatabase } from '@/lib/testing/database';
 import { createTestUser } from '@/lib/testing/factories';
@@ -61,7 +62,7 @@ async function tamper(connectionId: string) {
 async function expectUnreadableAfterSync(seeded: Awaited<ReturnType<typeof connected>>) {
   const { userId, connectionId, account } = seeded;
   const exchangeCallsBefore = account.requests().length;
-  const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
   const { runId } = await enqueueRun({ connectionId, userId, trigger: 'manual' });
 
   const outcome = await syncConnection(connectionId, runId);

@@ -14,6 +14,7 @@ import { CREDENTIALS_UNREADABLE_MESSAGE, isRetriable, type SyncFailureKind } fro
 import { recordSyncFailure } from './record-failure';
 import { transitionRuns } from './state';
 import type { SyncOutcome } from './types';
+import { logger } from '@/lib/log';
 
 export { applySyncResult, MalformedBalancesError, SyncNotAppliedError } from './apply-result';
 
@@ -92,7 +93,7 @@ export async function syncConnection(connectionId: string, runId: string): Promi
     if (!isUnreadableCredentials(error)) throw error;
     // The operator must learn that a key left the keyring (or a row was altered); the reason and key
     // id are not secret, the ciphertext never reaches this message.
-    console.error(`[sync] connection ${connectionId}: stored credentials cannot be read (${unreadableReason(error)})`);
+    logger.error({ connectionId, syncRunId: runId, reason: unreadableReason(error) }, 'stored credentials cannot be read');
     return fail(connectionId, runId, { kind: 'credentials_unreadable', message: CREDENTIALS_UNREADABLE_MESSAGE });
   }
   if (!connection || !credentials) return fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_GONE });

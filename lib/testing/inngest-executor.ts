@@ -41,6 +41,8 @@ export interface RunRecord {
   ops: string[];
   /** Retry-After values the SDK asked for (fast-forwarded, never waited for). */
   retryAfter: string[];
+  /** Every answer of the app's route for this run, as sent: step outputs, step and function errors, the output. */
+  responses: string[];
 }
 
 export interface TestExecutor {
@@ -135,7 +137,8 @@ function remoteRoute(routeUrl: string): RouteHandler {
  * app through the route's PUT handler. With `routeUrl`, drives a remote app over HTTP instead and also
  * serves a control API for tests in other processes: `POST /_control/tick/<fnId>` (runs a cron
  * function and everything it fans out to; answers its run), `GET /_control/runs[?functionId=]`,
- * `POST /_control/settled`, `POST /_control/reset` (once settled) and `GET /_control/cpu` (this
+ * `GET /_control/transcript` (events and the route's raw answers), `POST /_control/settled`,
+ * `POST /_control/reset` (once settled) and `GET /_control/cpu` (this
  * process's `process.cpuUsage()`, so a bench can tell the executor's CPU from the app's).
  */
 export async function startTestExecutor(options: TestExecutorOptions = {}): Promise<TestExecutor> {
@@ -170,6 +173,10 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
         const url = new URL(request.url, 'http://executor');
         const [, , action, fnId] = url.pathname.split('/');
         if (request.method === 'POST' && action === 'tick' && fnId) return answer(200, summary(await tick(fnId)));
+        // Everything the app handed Inngest: events and every raw answer of its route (the canary sweep reads it).
+        if (request.method === 'GET' && action === 'transcript') {
+          return answer(200, { events, runs: runs.map((run) => ({ ...summary(run), responses: run.responses })) });
+        }
         if (request.method === 'GET' && action === 'runs') {
           const functionId = url.searchParams.get('functionId');
           return answer(200, (functionId ? runs.filter((r) => r.functionId === functionId) : runs).map(summary));
@@ -269,6 +276,7 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
       status: 'queued',
       ops: [],
       retryAfter: [],
+      responses: [],
     };
     runs.push(run);
     if (fn.singleton) {
@@ -347,7 +355,9 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
           body: JSON.stringify(body),
         }),
       );
-      const result: unknown = await response.json();
+      const text = await response.text();
+      run.responses.push(text);
+      const result: unknown = JSON.parse(text);
       const retryAfter = response.headers.get('retry-after');
       if (response.status === 200) {
         run.ops.push('Completed');

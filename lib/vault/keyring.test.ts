@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '@/lib/log';
 import { KeyringError, loadKeyring, parseKeyring } from './keyring';
 
 const b64 = (bytes: number) => randomBytes(bytes).toString('base64');
@@ -82,7 +83,7 @@ describe('loadKeyring', () => {
   it('in development, generates a keyring once into the data folder with mode 0600', () => {
     vi.stubEnv('NODE_ENV', 'development');
     vi.stubEnv('COINSPHERE_DATA_DIR', tempDir());
-    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const info = vi.spyOn(logger, 'info').mockImplementation(() => {});
     const first = loadKeyring({});
     const second = loadKeyring({});
     const file = path.join(process.env.COINSPHERE_DATA_DIR!, 'encryption-keys');

@@ -2,6 +2,7 @@ import 'server-only';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isProduction, readOrCreateDataFile } from '@/lib/runtime/data-file';
+import { logger } from '@/lib/log';
 
 export interface VaultKey {
   kid: string;
@@ -104,7 +105,7 @@ export function loadKeyring(env: Record<string, string | undefined> = process.en
   }
   const { value, created } = readOrCreateDataFile('encryption-keys', () => `${generateKeyEntry('dev1')}\n`);
   if (created)
-    console.info('Generated a development encryption key in .data/encryption-keys (never use it in production).');
+    logger.info('Generated a development encryption key in .data/encryption-keys (never use it in production).');
   return parseKeyring(value, '.data/encryption-keys');
 }
 

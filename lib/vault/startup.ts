@@ -1,16 +1,16 @@
 import 'server-only';
-import { safeErrorMessage } from './redact';
 import { KeyringError } from './keyring';
 import { verifyKeyring } from './self-check';
+import { logger } from '@/lib/log';
 
 export async function checkVaultAtStartup(): Promise<void> {
   try {
     const { enrolled, warnings } = await verifyKeyring();
-    if (enrolled.length > 0) console.info(`Vault: enrolled encryption key(s) ${enrolled.join(', ')}.`);
-    for (const warning of warnings) console.error(`Vault: ${warning}`);
+    if (enrolled.length > 0) logger.info(`Vault: enrolled encryption key(s) ${enrolled.join(', ')}.`);
+    for (const warning of warnings) logger.error(`Vault: ${warning}`);
   } catch (error) {
-    const reason = error instanceof KeyringError ? error.message : safeErrorMessage(error);
-    console.error(`Coinsphere cannot start: ${reason}`);
+    if (error instanceof KeyringError) logger.fatal(`Coinsphere cannot start: ${error.message}`);
+    else logger.fatal({ err: error }, 'Coinsphere cannot start: the encryption key check failed');
     process.exit(1);
   }
 }
