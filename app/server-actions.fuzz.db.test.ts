@@ -350,7 +350,19 @@ beforeAll(async () => {
   ownConnectionId = connected.data?.connection?.id;
   if (!ownConnectionId) throw new Error(`setup: ${JSON.stringify(connected)}`);
 
-  // Every line anything logs while the payloads run (Next, Auth.js, lib/safe-action's handleServerError).
+  // Every line anything logs while the payloads run: the application's logger (JSON lines on stdout;
+  // lib/safe-action's handleServerError logs there) at warn and above, and Next's and Auth.js's console.
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      for (const line of text.split('\n')) {
+        const level = /"level":"(warn|error|fatal)"/.exec(line)?.[1];
+        if (level) logged.push(`${level === 'fatal' ? 'error' : level}: ${line}`);
+      }
+      return write(chunk, ...rest);
+    });
+  }
   for (const level of ['error', 'warn', 'info', 'log', 'debug'] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
       logged.push(

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inArray, sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db';
 import { syncRuns } from '@/db/schema';
 import { syncNow } from '@/lib/connections/sync-now';
 import { INNGEST_DEV_REFUSED } from '@/lib/jobs/dev-mode';
+import { logger } from '@/lib/log';
 import { STALE_UNSENT_AFTER_MS, UNSENT_RUN_MESSAGE } from '@/lib/sync/runs';
 import { withTestDatabase } from '@/lib/testing/database';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
@@ -100,9 +101,7 @@ describe('/api/inngest in production', () => {
 
   it('refuses an anonymous request in dev mode: no run queued for the victim, no rotation, no sync', async () => {
     const { userId, connectionIds } = await victim();
-    const logged: string[] = [];
-    const originalError = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args.join(' '));
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => {});
     try {
       for (const request of [
         anonymousRun('sync-all', { name: 'user/sync-all.requested', data: { userId } }),
@@ -117,10 +116,10 @@ describe('/api/inngest in production', () => {
       expect((await route.PUT(new Request('http://127.0.0.1/api/inngest', { method: 'PUT' }))).status).toBe(503);
       expect((await route.GET(new Request('http://127.0.0.1/api/inngest'))).status).toBe(503);
     } finally {
-      console.error = originalError;
+      logged.mockRestore();
     }
     expect(await pendingRunsOf(connectionIds)).toEqual([]);
-    expect(logged).toEqual([`[inngest] refusing requests to /api/inngest: ${INNGEST_DEV_REFUSED}`]);
+    expect(logged.mock.calls).toEqual([[`refusing requests to /api/inngest: ${INNGEST_DEV_REFUSED}`]]);
   });
 
   it('serves it when the operator allows dev mode explicitly (ALLOW_INNGEST_DEV=1)', async () => {

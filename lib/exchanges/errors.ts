@@ -65,7 +65,10 @@ export function classifyExchangeError(error: unknown, secrets: readonly string[]
     return { kind: 'rate_limit', retryAfterMs: error.retryAfterMs, userMessage: error.message };
   }
   if (error instanceof ExchangeBudgetUnavailableError) {
-    return { kind: 'transient', userMessage: `${error.message} Your balances were left as they were; we will try again.` };
+    return {
+      kind: 'transient',
+      userMessage: `${error.message} Your balances were left as they were; we will try again.`,
+    };
   }
 
   if (is('MalformedResponseError', 'BadResponse', 'NullResponse', 'TypeError', 'SyntaxError')) {

@@ -1,4 +1,5 @@
 import { inngestDevProblem } from './dev-mode';
+import { logger } from '@/lib/log';
 
 let logged = false;
 
@@ -16,7 +17,7 @@ export function refuseUnsignedInProduction<Args extends unknown[]>(
     if (!problem) return handler(...args);
     if (!logged) {
       logged = true;
-      console.error(`[inngest] refusing requests to /api/inngest: ${problem}`);
+      logger.error(`refusing requests to /api/inngest: ${problem}`);
     }
     return Response.json(
       { error: 'Background jobs are disabled on this server: it is misconfigured (see its log).' },

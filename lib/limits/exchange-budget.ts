@@ -2,6 +2,7 @@ import 'server-only';
 import { ExchangeBudgetExhaustedError, ExchangeBudgetUnavailableError } from './budget-error';
 import { giveBack, take } from './limiter';
 import { exchangeBudget } from './policies';
+import { logger } from '@/lib/log';
 
 /**
  * What one loan of an exchange client used last time, per exchange and purpose, so the next
@@ -69,7 +70,7 @@ export class BudgetReservation {
     if (unused <= 0) return;
     // Returning unused calls is a courtesy to other work: failing to is no reason to fail this one.
     await giveBack(exchangeBudget(this.exchangeId), this.exchangeId, unused).catch((error: unknown) => {
-      console.warn(`[limits] ${unused} unused ${this.exchangeId} calls not returned: ${String(error)}`);
+      logger.warn({ err: error, exchange: this.exchangeId, unused }, 'unused exchange budget calls not returned');
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { LimitPolicy } from './limiter';
+import { logger } from '@/lib/log';
 
 type Env = Record<string, string | undefined>;
 
@@ -7,7 +8,7 @@ const warned = new Set<string>();
 function warnOnce(variable: string, value: string, expected: string): void {
   if (warned.has(variable)) return;
   warned.add(variable);
-  console.warn(`[limits] ${variable}=${JSON.stringify(value)} is not ${expected}; using the default`);
+  logger.warn({ variable }, `${variable}=${JSON.stringify(value)} is not ${expected}; using the default`);
 }
 
 /**
