@@ -327,6 +327,19 @@ const sessionCookieSet = (answer: Answer) => answer.setCookie.some((cookie) => /
 const SIGNING_KEY = `signkey-prod-${randomBytes(32).toString('hex')}`;
 
 const ROUTE_CASES: Record<string, RouteCase> = {
+  'GET /api/health': {
+    public: 'for load balancers and monitors: whether the database answers and the job mode, nothing about anyone',
+    requests: () => [{ url: '/api/health' }],
+    anonymous: (answer) => {
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toEqual({
+        status: 'ok',
+        database: 'ok',
+        jobs: expect.stringMatching(/^(dev|cloud)$/),
+      });
+    },
+    asOwner: (answer) => expect(answer.status).toBe(200),
+  },
   'GET /api/sync-status': {
     requests: () => [{ url: '/api/sync-status' }],
     asOwner: (answer, owner) => {
