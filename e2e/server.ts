@@ -44,6 +44,9 @@ const env: NodeJS.ProcessEnv = {
   INNGEST_BASE_URL: executor.url,
   // Every browser test signs up from 127.0.0.1: room for all of them (the limit itself is tested in Vitest).
   LIMIT_SIGN_UPS: '10000/3600',
+  // The canary sweep tests one key under every fault before connecting it (the limits are tested in Vitest).
+  LIMIT_CONNECTION_CHECKS_PER_EXCHANGE: '1000/600',
+  LIMIT_CONNECTION_CHECKS: '1000/3600',
 };
 
 let drop: (() => Promise<void>) | undefined;
