@@ -47,6 +47,7 @@ const env: NodeJS.ProcessEnv = {
   // The canary sweep tests one key under every fault before connecting it (the limits are tested in Vitest).
   LIMIT_CONNECTION_CHECKS_PER_EXCHANGE: '1000/600',
   LIMIT_CONNECTION_CHECKS: '1000/3600',
+  LIMIT_SYNC_NOW: '1000/30',
 };
 
 let drop: (() => Promise<void>) | undefined;
