@@ -8,6 +8,7 @@ import { NextRequest } from 'next/server';
 import { describe, expect, it, vi } from 'vitest';
 import { getCurrentUser } from '@/lib/auth/session';
 import { withTestDatabase } from '@/lib/testing/database';
+import { callAction } from '@/lib/testing/server-actions';
 import { actAs, signUpAndSignIn, type TestSession } from '@/lib/testing/session';
 import { signOutAction } from './(app)/actions';
 import { syncAllAction } from './(app)/exchanges/actions';
@@ -17,17 +18,6 @@ vi.mock('next/headers', async () => (await import('@/lib/testing/session')).next
 withTestDatabase();
 
 const SESSION_ENDED = 'Your session has ended. Sign in again to continue.';
-
-/** Runs an action as the browser would; a redirect (Next throws it) comes back as `{ redirect }`. */
-async function call<T>(action: (input: T) => Promise<unknown>, input: T): Promise<unknown> {
-  try {
-    return await action(input);
-  } catch (error) {
-    const digest = (error as { digest?: unknown }).digest;
-    if (typeof digest === 'string' && digest.startsWith('NEXT_REDIRECT')) return { redirect: digest.split(';')[2] };
-    throw error;
-  }
-}
 
 /** What Auth.js's session endpoint answers the browser holding this session's cookies. */
 async function sessionEndpoint(session: TestSession): Promise<unknown> {
@@ -44,16 +34,16 @@ describe('sign-out', () => {
     // Before sign-out the same cookie opens every door, so the refusals below are the sign-out's doing.
     actAs(session);
     expect(await getCurrentUser()).toMatchObject({ id: session.userId });
-    expect(await call(syncAllAction, {})).toEqual({ data: { ok: true, connections: 0 } });
+    expect(await callAction(syncAllAction, {})).toEqual({ data: { ok: true, connections: 0 } });
     expect(await sessionEndpoint(session)).toMatchObject({ user: { id: session.userId } });
 
     actAs(session);
-    expect(await call(signOutAction, {})).toEqual({ redirect: '/sign-in' });
+    expect(await callAction(signOutAction, {})).toEqual({ redirect: '/sign-in' });
 
     // An attacker who copied the cookie earlier sends it again.
     actAs(session);
     expect(await getCurrentUser()).toBeNull();
-    expect(await call(syncAllAction, {})).toEqual({ serverError: SESSION_ENDED });
+    expect(await callAction(syncAllAction, {})).toEqual({ serverError: SESSION_ENDED });
     expect(await sessionEndpoint(session)).toBeNull();
   });
 
@@ -66,11 +56,11 @@ describe('sign-out', () => {
     expect(phone.cookies).not.toEqual(laptop.cookies);
 
     actAs(laptop);
-    expect(await call(signOutAction, {})).toEqual({ redirect: '/sign-in' });
+    expect(await callAction(signOutAction, {})).toEqual({ redirect: '/sign-in' });
 
     actAs(phone);
     expect(await getCurrentUser()).toMatchObject({ id: laptop.userId });
-    expect(await call(syncAllAction, {})).toEqual({ data: { ok: true, connections: 0 } });
+    expect(await callAction(syncAllAction, {})).toEqual({ data: { ok: true, connections: 0 } });
     actAs(laptop);
     expect(await getCurrentUser()).toBeNull();
   });

@@ -1,11 +1,12 @@
 // The canary sweep's tools: unique credential values to follow through the app, the places they must never
 // reach (logs, HTTP and RSC bodies, Inngest events and step outputs, the database), and the search itself.
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import postgres from 'postgres';
 import type { PGlite } from '@electric-sql/pglite';
 import type { SimExchangeId } from '@/lib/testing/exchange-simulator/types';
 import type { SimKey } from './support';
+import { coinbasePrivateKey } from '@/lib/testing/exchange-accounts';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -23,12 +24,11 @@ export function canaryKey(exchange: SimExchangeId): Omit<SimKey, 'form'> {
     case 'kucoin':
       return { exchange, apiKey: canary('KEY'), secret: canary('SECRET'), passphrase: canary('PASS') };
     case 'coinbase': {
-      const { privateKey } = generateKeyPairSync('ec', {
-        namedCurve: 'prime256v1',
-        privateKeyEncoding: { type: 'sec1', format: 'pem' },
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-      });
-      return { exchange, apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`, secret: privateKey };
+      return {
+        exchange,
+        apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`,
+        secret: coinbasePrivateKey(),
+      };
     }
   }
 }

@@ -1,11 +1,12 @@
 // Test-side handles on what e2e/server.ts started: the exchange simulator's control API, the test
 // executor's control API, and the suite's database.
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { READ_ONLY } from '@/lib/testing/exchange-simulator/server';
 import type { SimAccount, SimExchangeId, SimPermissions } from '@/lib/testing/exchange-simulator/types';
 import { readE2eState, type E2eState } from './state';
+import { coinbasePrivateKey } from '@/lib/testing/exchange-accounts';
 
 let cached: E2eState | undefined;
 const state = () => (cached ??= readE2eState());
@@ -55,12 +56,11 @@ function newKey(exchange: SimExchangeId): Omit<SimKey, 'form'> {
       };
     case 'coinbase': {
       // A CDP ES256 key as Coinbase hands it out: the key name and a SEC1 PEM.
-      const { privateKey } = generateKeyPairSync('ec', {
-        namedCurve: 'prime256v1',
-        privateKeyEncoding: { type: 'sec1', format: 'pem' },
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-      });
-      return { exchange, apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`, secret: privateKey };
+      return {
+        exchange,
+        apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`,
+        secret: coinbasePrivateKey(),
+      };
     }
   }
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { exchangeConnections, holdings, syncRuns } from '@/db/schema';
+import { exchangeConnections, syncRuns } from '@/db/schema';
 import { enqueueRun } from '@/lib/sync/runs';
 import { rowsOf } from '@/lib/sync/sql-rows';
 import { sendSyncRuns } from '@/lib/sync/send-runs';
@@ -13,7 +13,7 @@ import { withTestDatabase } from '@/lib/testing/database';
 import { addSimAccount, simWallets } from '@/lib/testing/exchange-accounts';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import { createTestConnection, createTestUser } from '@/lib/testing/factories';
-import { connectionRow, runRow } from '@/lib/testing/fixtures';
+import { connectionRow, holdingLines, runRow } from '@/lib/testing/fixtures';
 import { startTestExecutor, type TestExecutor } from '@/lib/testing/inngest-executor';
 import { withSimulator } from '@/lib/testing/simulator';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
@@ -31,14 +31,6 @@ afterAll(async () => {
   await executor?.close();
   setKeyring(undefined);
 });
-
-async function holdingsOf(connectionId: string): Promise<string[]> {
-  const rows = await getDb()
-    .select({ asset: holdings.asset, wallet: holdings.wallet, total: holdings.total })
-    .from(holdings)
-    .where(eq(holdings.connectionId, connectionId));
-  return rows.map((row) => `${row.wallet}:${row.asset}=${Number(row.total)}`).sort();
-}
 
 async function send(connectionId: string, runId: string) {
   expect(await sendSyncRuns([{ connectionId, runId, exchangeId: 'binance' }], { timeoutMs: 30_000 })).toMatchObject({
@@ -102,7 +94,7 @@ describe('the database connection dies while a sync is applied', () => {
     const first = await enqueueRun({ connectionId, userId, trigger: 'manual' });
     await send(connectionId, first.runId);
     await executor.settled();
-    const before = await holdingsOf(connectionId);
+    const before = await holdingLines(connectionId);
     expect(before).toHaveLength(3);
     sim.setWallets(apiKey, simWallets('binance', 'after'));
     executor.reset();
@@ -131,7 +123,7 @@ describe('the database connection dies while a sync is applied', () => {
     const [terminated] = rowsOf<{ ok: boolean }>(await getDb().execute(sql`select pg_terminate_backend(${pid}) as ok`));
     expect(terminated).toEqual({ ok: true });
     // Until the retry, what the killed attempt began is gone: holdings as before, the run not finished.
-    expect(await holdingsOf(connectionId)).toEqual(before);
+    expect(await holdingLines(connectionId)).toEqual(before);
     release();
     await holder;
     await executor.settled();
@@ -143,7 +135,7 @@ describe('the database connection dies while a sync is applied', () => {
     expect(attempt).toMatchObject({ status: 'completed', ops: ['FunctionError', 'Completed'] });
     expect(await runRow(runId)).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
     expect(await connectionRow(connectionId)).toMatchObject({ status: 'active', consecutiveFailures: 0 });
-    const updated = await holdingsOf(connectionId);
+    const updated = await holdingLines(connectionId);
     expect(updated).toHaveLength(3);
     expect(updated.filter((row) => before.includes(row))).toEqual([]);
     const pending = await getDb()

@@ -11,6 +11,7 @@ import { addSimAccount, simWallets, SIMULATED_EXCHANGES } from '@/lib/testing/ex
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { Fault, SimExchangeId } from '@/lib/testing/exchange-simulator/types';
 import { createTestConnection, createTestUser } from '@/lib/testing/factories';
+import { holdingLines } from '@/lib/testing/fixtures';
 import { startTestExecutor, type RunRecord, type TestExecutor } from '@/lib/testing/inngest-executor';
 import { withSimulator } from '@/lib/testing/simulator';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
@@ -94,14 +95,6 @@ interface Outcome {
   pendingRuns: number;
 }
 
-async function holdingsOf(connectionId: string): Promise<string[]> {
-  const rows = await getDb()
-    .select({ asset: holdings.asset, wallet: holdings.wallet, total: holdings.total })
-    .from(holdings)
-    .where(eq(holdings.connectionId, connectionId));
-  return rows.map((row) => `${row.wallet}:${row.asset}=${Number(row.total)}`).sort();
-}
-
 const walletOf = (row: string) => row.slice(0, row.indexOf(':'));
 
 /** Wallet by wallet, each exactly as before or exactly as the new balances: anything else is PARTIAL. */
@@ -167,7 +160,7 @@ describe('fault matrix', () => {
     // One clean sync per exchange (it also loads the exchange's markets, shared afterwards); every cell
     // starts from what it stored, applied directly (a sync each would double the file's time).
     await syncAll(controls);
-    for (const control of controls) original.set(control.exchange, await holdingsOf(control.connectionId));
+    for (const control of controls) original.set(control.exchange, await holdingLines(control.connectionId));
     for (const cell of cells) {
       const control = controls.find((c) => c.exchange === cell.exchange)!;
       const rows = await getDb()
@@ -182,7 +175,7 @@ describe('fault matrix', () => {
         .where(eq(holdings.connectionId, control.connectionId));
       const { runId } = await enqueueRun({ connectionId: cell.connectionId, userId: cell.userId, trigger: 'connect' });
       await applySyncResult({ connectionId: cell.connectionId, runId, result: { rows, warnings: [] } });
-      expect(await holdingsOf(cell.connectionId)).toEqual(original.get(cell.exchange));
+      expect(await holdingLines(cell.connectionId)).toEqual(original.get(cell.exchange));
     }
 
     // New balances behind every account, then the faults, then one sync each, all at once.
@@ -198,7 +191,7 @@ describe('fault matrix', () => {
     setExchangeTimeout(String(EXCHANGE_TIMEOUT_MS));
     await syncAll(timingOut);
     setExchangeTimeout(previousTimeout);
-    for (const control of controls) updated.set(control.exchange, await holdingsOf(control.connectionId));
+    for (const control of controls) updated.set(control.exchange, await holdingLines(control.connectionId));
     await dropApplyFault();
 
     for (const cell of cells) {
@@ -221,7 +214,7 @@ describe('fault matrix', () => {
         .where(
           sql`${syncRuns.connectionId} = ${cell.connectionId}::uuid and ${inArray(syncRuns.status, ['queued', 'running'])}`,
         );
-      const stored = await holdingsOf(cell.connectionId);
+      const stored = await holdingLines(cell.connectionId);
       const executorRun = executorRunOf(cell);
       outcomes.set(cell, {
         connection: connection!.status,

@@ -55,13 +55,18 @@ export function addSimAccount(
   if (exchange === 'coinbase') {
     apiKey = `organizations/sim/apiKeys/${id}`;
     // One EC key for the file: generating one costs milliseconds, and the key name tells accounts apart.
-    coinbaseKey ??= generateKeyPairSync('ec', {
-      namedCurve: 'prime256v1',
-      privateKeyEncoding: { type: 'sec1', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    }).privateKey;
+    coinbaseKey ??= coinbasePrivateKey();
     secret = coinbaseKey;
   }
   sim.addAccount({ exchange, apiKey, secret, passphrase: password, wallets: simWallets(exchange, holdings) });
   return { apiKey, credentials: { apiKey, secret, ...(password && { password }) } };
+}
+
+/** A new EC P-256 private key in SEC1 PEM, the kind Coinbase's CDP keys carry. */
+export function coinbasePrivateKey(): string {
+  return generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
 }

@@ -111,6 +111,12 @@ export async function holdingsOf(connectionId: string) {
     .where(eq(holdings.connectionId, connectionId));
 }
 
+/** A connection's holdings as sorted `wallet:asset=total` lines: what "unchanged or fully updated" compares. */
+export async function holdingLines(connectionId: string): Promise<string[]> {
+  const rows = await holdingsOf(connectionId);
+  return rows.map((row) => `${row.wallet}:${row.asset}=${Number(row.total)}`).sort();
+}
+
 /** The connection's row as stored (it must exist). */
 export async function connectionRow(connectionId: string) {
   const [row] = await getDb().select().from(exchangeConnections).where(eq(exchangeConnections.id, connectionId));

@@ -87,7 +87,7 @@ export function traceActionClients<T extends Record<ActionClientName, object>>(
 }
 
 /** Runs an action as the browser would; a redirect (Next throws it) comes back as `{ redirect }`. */
-export async function callAction(action: ServerAction, input: unknown): Promise<unknown> {
+export async function callAction<T>(action: (input: T) => Promise<unknown>, input: T): Promise<unknown> {
   try {
     return await action(input);
   } catch (error) {
