@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import { routeHandlerFiles } from '@/lib/testing/route-handlers';
 import { serverActionFiles } from '@/lib/testing/server-actions';
 import { PASSWORD, signUp, uniqueEmail } from './helpers';
-import { connectThroughUi, database, executorRuns, simAccount, type Wallets } from './support';
+import { connectThroughUi, database, executorSettled, executorTranscript, simAccount, type Wallets } from './support';
 
 const APP = path.join(process.cwd(), 'app');
 const WALLETS: Wallets = { spot: { BTC: { free: '0.5', used: '0' } } };
@@ -48,11 +48,39 @@ function buildActions(): ManifestAction[] {
   });
 }
 
+/** What a table's rows must match to belong to this test: the victim, or what the attacker's input names. */
+function ownRows(sql: ReturnType<typeof database>, table: string, scope: Scope) {
+  switch (table) {
+    case 'users':
+      return sql`id = ${scope.userId} or lower(email) in ${sql(scope.emails)}`;
+    case 'auth_throttle':
+      return sql`key in ${sql(scope.emails.map((email) => `account:${email}`))}`;
+    case 'exchange_credentials':
+      return sql`user_id = ${scope.userId} or connection_id = ${scope.connectionId}`;
+    case 'balance_history':
+      return sql`connection_id = ${scope.connectionId}`;
+    case 'vault_key_checks':
+      return sql`true`;
+    default:
+      return sql`user_id = ${scope.userId}`;
+  }
+}
+
+interface Scope {
+  userId: string;
+  connectionId: string;
+  /** Lower-cased addresses the harmful inputs name (the victim's, and the one the attacker signs up). */
+  emails: string[];
+}
+
 /**
- * Count and digest of every table: equal before and after means nothing was written. rate_limits is
- * left out: its counters (the exchange budget the app's own background syncs draw from) move on their own.
+ * Count and digest of every table's rows that belong to this test: equal before and after means nothing
+ * was written for the victim or by the attacker's inputs. Other tests run beside this one and write
+ * their own rows, so whole-table digests would compare their work too. rate_limits is left out: its
+ * counters (the exchange budget the background syncs draw from) move on their own. A new table with no
+ * user_id column fails here until its scope is added to ownRows.
  */
-async function databaseFingerprint(): Promise<Record<string, string>> {
+async function databaseFingerprint(scope: Scope): Promise<Record<string, string>> {
   const sql = database();
   const tables = await sql<{ table_name: string }[]>`
     select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'
@@ -61,10 +89,19 @@ async function databaseFingerprint(): Promise<Record<string, string>> {
   for (const { table_name } of tables) {
     const [row] = await sql<{ count: number; digest: string }[]>`
       select count(*)::int as count, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest
-      from ${sql(table_name)} t`;
+      from ${sql(table_name)} t where ${ownRows(sql, table_name, scope)}`;
     out[table_name] = `${row!.count} rows, ${row!.digest}`;
   }
   return out;
+}
+
+/** Events the app sent to Inngest that name the victim or the victim's connection. */
+async function victimEvents(scope: Scope): Promise<number> {
+  const { events } = (await executorTranscript()) as { events: unknown[] };
+  return events.filter((event) => {
+    const text = JSON.stringify(event);
+    return text.includes(scope.userId) || text.includes(scope.connectionId);
+  }).length;
 }
 
 test('every server action refuses a request from another origin, runs nothing, and works from our own', async ({
@@ -115,8 +152,16 @@ test('every server action refuses a request from another origin, runs nothing, a
       body: JSON.stringify([input]),
     });
 
-  const before = await databaseFingerprint();
-  const runsBefore = (await executorRuns()).length;
+  // The connect's first sync finishes before the baseline is taken, so only the attacker's requests could move it.
+  await executorSettled();
+  const [victim] = await database()<{ id: string }[]>`select id from users where lower(email) = ${email.toLowerCase()}`;
+  const scope: Scope = {
+    userId: victim!.id,
+    connectionId,
+    emails: [email.toLowerCase(), (harmful.signUpAction as { email: string }).email.toLowerCase()],
+  };
+  const before = await databaseFingerprint(scope);
+  const eventsBefore = await victimEvents(scope);
   for (const action of actions) {
     for (const origin of ['https://evil.example', 'null']) {
       const response = await post(action, origin, harmful[action.name]);
@@ -131,8 +176,8 @@ test('every server action refuses a request from another origin, runs nothing, a
       expect(body, action.name).not.toMatch(/"(data|validationErrors|serverError)"/);
     }
   }
-  expect(await databaseFingerprint()).toEqual(before);
-  expect((await executorRuns()).length).toBe(runsBefore);
+  expect(await databaseFingerprint(scope)).toEqual(before);
+  expect(await victimEvents(scope)).toBe(eventsBefore);
 
   // The victim is still signed in, and the cookie still works: nothing above ran.
   await page.goto(`/exchanges/${connectionId}`);
@@ -146,7 +191,7 @@ test('every server action refuses a request from another origin, runs nothing, a
     expect(response.status, action.name).toBe(200);
     expect(body, action.name).toContain('"validationErrors"');
   }
-  expect(await databaseFingerprint()).toEqual(before);
+  expect(await databaseFingerprint(scope)).toEqual(before);
 });
 
 /**
