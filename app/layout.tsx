@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { requestLocale } from './_components/locale/request-locale';
 import './globals.css';
 import { Providers } from './providers';
 
@@ -20,10 +21,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Every page renders per request, so Next can put this request's CSP nonce (proxy.ts) on its scripts;
   // a page prerendered at build time would carry none and be blocked.
   await connection();
+  const locale = await requestLocale();
   return (
     <html lang="en">
       <body className="min-h-dvh">
-        <Providers>{children}</Providers>
+        <Providers locale={locale}>{children}</Providers>
       </body>
     </html>
   );

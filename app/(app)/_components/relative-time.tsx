@@ -1,7 +1,8 @@
 'use client';
 
-import { format, formatDistanceStrict } from 'date-fns';
-import { useHydrated, useNow } from './use-now';
+import { formatDistanceStrict } from 'date-fns';
+import { useLocale, useTimeZone } from '@/app/_components/locale/locale-provider';
+import { useNow } from './use-now';
 
 const MINUTE = 60_000;
 
@@ -17,9 +18,31 @@ export function formatRelative(date: Date, now: number): string {
   return formatDistanceStrict(date, now, { addSuffix: true, roundingMethod: 'round' });
 }
 
-/** A UTC rendering for the server and the hydration pass, where the browser's time zone is unknown. */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormatter(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let formatter = dateFormatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    dateFormatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * The date and time in the reader's locale and time zone ("4 Dec 2026, 14:05", "04.12.2026, 14:05").
+ * With no time zone known yet (the browser's first page) it is UTC, and says so.
+ */
+export function formatDateTime(date: Date, locale: string, timeZone: string | null): string {
+  const text = dateFormatter(locale, timeZone ?? 'UTC', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return timeZone ? text : `${text} UTC`;
+}
+
+/** A wall-clock time ("14:05", "2:05 PM"), in the same locale and time zone as `formatDateTime`. */
+export function formatTime(date: Date, locale: string, timeZone: string | null): string {
+  const text = dateFormatter(locale, timeZone ?? 'UTC', { timeStyle: 'short' }).format(date);
+  return timeZone ? text : `${text} UTC`;
 }
 
 export function toDate(value: string | Date): Date {
@@ -27,8 +50,9 @@ export function toDate(value: string | Date): Date {
 }
 
 /**
- * A relative time that keeps itself current (every 30 s), with the exact local date and time as its
- * tooltip. Before hydration the tooltip is UTC, so server and browser render the same markup.
+ * A relative time that keeps itself current (every 30 s), with the exact date and time in the reader's
+ * locale and time zone as its tooltip. Server and hydration pass use the same locale and time zone
+ * (LocaleProvider), so the markup matches.
  */
 export function RelativeTime({
   date,
@@ -40,14 +64,15 @@ export function RelativeTime({
   className?: string;
 }) {
   const now = useNow();
-  const hydrated = useHydrated();
+  const locale = useLocale();
+  const timeZone = useTimeZone();
   if (!date) return <span className={className}>{fallback}</span>;
   const value = toDate(date);
   if (Number.isNaN(value.getTime())) return <span className={className}>{fallback}</span>;
   return (
     <time
       dateTime={value.toISOString()}
-      title={hydrated ? format(value, 'PPpp') : formatUtc(value)}
+      title={formatDateTime(value, locale, timeZone)}
       className={className}
       suppressHydrationWarning
     >
@@ -56,18 +81,14 @@ export function RelativeTime({
   );
 }
 
-/** A wall-clock time ("14:05") in the browser's time zone; UTC until hydrated. */
+/** A wall-clock time ("14:05", "2:05 PM") in the reader's locale and time zone. */
 export function LocalTime({ date, className }: { date: string | Date; className?: string }) {
-  const hydrated = useHydrated();
+  const locale = useLocale();
+  const timeZone = useTimeZone();
   const value = toDate(date);
   return (
-    <time
-      dateTime={value.toISOString()}
-      title={hydrated ? format(value, 'PPpp') : formatUtc(value)}
-      className={className}
-      suppressHydrationWarning
-    >
-      {hydrated ? format(value, 'HH:mm') : `${value.toISOString().slice(11, 16)} UTC`}
+    <time dateTime={value.toISOString()} title={formatDateTime(value, locale, timeZone)} className={className}>
+      {formatTime(value, locale, timeZone)}
     </time>
   );
 }

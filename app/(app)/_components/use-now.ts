@@ -50,17 +50,3 @@ export function useNow(): number {
   );
   return useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
 }
-
-const noop = () => () => {};
-
-/**
- * False on the server and while hydrating, true afterwards: lets a component render a time-zone
- * dependent value (a local "14:05") only once it runs in the browser, so hydration never mismatches.
- */
-export function useHydrated(): boolean {
-  return useSyncExternalStore(
-    noop,
-    () => true,
-    () => false,
-  );
-}

@@ -6,7 +6,7 @@ import { useId, useState } from 'react';
 import type { HoldingSource, PortfolioAsset } from '@/lib/portfolios/holdings';
 import { Badge } from '../../_components/ui/badge';
 import { cn } from '../../_components/ui/cn';
-import { amountTitle, formatAmount } from '../_components/amount';
+import { useAmountFormat } from '../_components/use-amount-format';
 import { ExchangeAvatar } from '../_components/exchange-avatar';
 import { AssetMark } from './asset-mark';
 
@@ -92,6 +92,7 @@ function AssetRows({
   frozen: boolean;
   onToggle: () => void;
 }) {
+  const { amountTitle, formatAmount } = useAmountFormat();
   return (
     <>
       <tr data-asset={asset.asset} className={cn('border-b border-border last:border-b-0', open && 'bg-subtle/40')}>
@@ -144,6 +145,7 @@ function AssetRows({
 }
 
 function SourceItem({ source }: { source: HoldingSource }) {
+  const { amountTitle, formatAmount } = useAmountFormat();
   const showSplit = !isZero(source.used);
   return (
     <li className="flex flex-wrap items-center gap-x-4 gap-y-1.5 px-3 py-2.5">

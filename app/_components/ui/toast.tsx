@@ -5,6 +5,8 @@ import { Toaster as Sonner } from 'sonner';
 
 export { toast } from 'sonner';
 
+// Bottom right, away from the header's account menu and navigation (top right hid the menu while a toast
+// showed); below 600 px sonner spans the width at the same bottom edge, over nothing the header holds.
 export function Toaster() {
-  return <Sonner theme="system" richColors closeButton position="top-right" />;
+  return <Sonner theme="system" richColors closeButton position="bottom-right" />;
 }

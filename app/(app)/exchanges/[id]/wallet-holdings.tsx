@@ -1,5 +1,6 @@
 import type { ConnectionHolding } from '@/lib/connections/detail';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../../_components/ui/card';
+import { requestLocale } from '@/app/_components/locale/request-locale';
 import { amountTitle, formatAmount } from '../../_components/amount';
 import { AssetMark } from '../../_portfolio/asset-mark';
 import { plural } from './run-format';
@@ -15,7 +16,7 @@ function byWallet(holdings: ConnectionHolding[]): [string, ConnectionHolding[]][
   return [...groups];
 }
 
-export function WalletHoldings({
+export async function WalletHoldings({
   holdings,
   neverSynced,
   frozen,
@@ -25,6 +26,7 @@ export function WalletHoldings({
   /** Disconnected: what is left is frozen (or was removed). */
   frozen: boolean;
 }) {
+  const { locale } = await requestLocale();
   const wallets = byWallet(holdings);
   const assets = new Set(holdings.map((holding) => holding.asset)).size;
   return (
@@ -46,7 +48,7 @@ export function WalletHoldings({
       {wallets.length > 0 && (
         <CardContent className="flex flex-col gap-5">
           {wallets.map(([wallet, rows]) => (
-            <WalletTable key={wallet} wallet={wallet} rows={rows} />
+            <WalletTable key={wallet} wallet={wallet} rows={rows} locale={locale} />
           ))}
         </CardContent>
       )}
@@ -54,7 +56,7 @@ export function WalletHoldings({
   );
 }
 
-function WalletTable({ wallet, rows }: { wallet: string; rows: ConnectionHolding[] }) {
+function WalletTable({ wallet, rows, locale }: { wallet: string; rows: ConnectionHolding[]; locale: string }) {
   return (
     <div className="overflow-hidden rounded-lg border border-border" data-wallet={wallet}>
       {/* Width hints line the wallets' columns up; a longer amount still widens its column, never cut. */}
@@ -90,22 +92,22 @@ function WalletTable({ wallet, rows }: { wallet: string; rows: ConnectionHolding
               </td>
               <td
                 className="hidden whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums text-muted sm:table-cell"
-                title={amountTitle(row.free)}
+                title={amountTitle(row.free, locale)}
               >
-                {formatAmount(row.free)}
+                {formatAmount(row.free, locale)}
               </td>
               <td
                 className="hidden whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums text-muted sm:table-cell"
-                title={amountTitle(row.used)}
+                title={amountTitle(row.used, locale)}
               >
-                {formatAmount(row.used)}
+                {formatAmount(row.used, locale)}
               </td>
               <td
                 className="whitespace-nowrap px-4 py-2.5 text-right font-mono tabular-nums"
                 data-testid={`total-${wallet}-${row.asset}`}
-                title={amountTitle(row.total)}
+                title={amountTitle(row.total, locale)}
               >
-                {formatAmount(row.total)}
+                {formatAmount(row.total, locale)}
               </td>
             </tr>
           ))}
