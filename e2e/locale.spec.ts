@@ -51,7 +51,6 @@ test.describe('German locale, Berlin time', () => {
 
     await page.goto(`/exchanges/${id}`);
     await expect(page.getByTestId('total-spot-BTC')).toHaveText('0,6');
-    await expect(page.getByTestId('total-spot-BTC')).toHaveAttribute('title', /^$|^0,6$/).catch(() => {});
     // The sync history's times carry the exact German date and Berlin time as their tooltip.
     const when = page.getByRole('main').locator('time[title]').first();
     const iso = await when.getAttribute('datetime');

@@ -27,8 +27,10 @@ export function UserMenu({ email, name }: { email: string; name: string | null }
   const signOut = useAction(signOutAction, { onError, onNavigation: clearCache });
   const signOutEverywhere = useAction(signOutEverywhereAction, { onError, onNavigation: clearCache });
   const initial = (name || email).charAt(0).toUpperCase();
+  // Not modal: a modal menu hides the rest of the page with aria-hidden while its links and buttons stay
+  // focusable (axe aria-hidden-focus). Escape, outside clicks and focus return work the same.
   return (
-    <DropdownMenu>
+    <DropdownMenu modal={false}>
       <DropdownMenuTrigger asChild>
         {/* Named by what it shows (the email, read out at every width), not a label of its own: a name that
             differs from the visible text fails WCAG 2.5.3 (Label in Name) for people who speak to their browser. */}
