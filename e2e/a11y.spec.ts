@@ -13,9 +13,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /** Transitions (dialogs and menus fading in) would be measured half-way: colour contrast reads them wrong. */
 async function settle(page: Page) {
-  await page.waitForFunction(() =>
-    document.getAnimations().every((animation) => animation.playState !== 'running'),
-  );
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
 }
 
 /** The violations, one readable line per failing element, so a failure says what and where. */
@@ -124,7 +122,9 @@ test('with holdings: portfolio, exchanges with a failing connection, connection 
     spot: { BTC: { free: '0.5', used: '0.1' }, ETH: { free: '2', used: '0' } },
     funding: { USDT: { free: '2500', used: '5.5' } },
   });
-  const kucoin = await simAccount('kucoin', { trade: { BTC: { free: '0.01', used: '0' }, KCS: { free: '42', used: '0' } } });
+  const kucoin = await simAccount('kucoin', {
+    trade: { BTC: { free: '0.01', used: '0' }, KCS: { free: '42', used: '0' } },
+  });
   const binanceId = await connectThroughUi(page, binance, 'Binance');
   await expect(page.locator('[data-sonner-toast]').first()).toBeVisible();
   await check(page, 'connection-with-toast');
@@ -132,7 +132,12 @@ test('with holdings: portfolio, exchanges with a failing connection, connection 
   await connectThroughUi(page, kucoin, 'KuCoin');
   await revokeKey(kucoin);
   await page.getByRole('button', { name: 'Sync now' }).click();
-  await expect(page.getByRole('main').getByText(/^Credentials need updating/).first()).toBeVisible({
+  await expect(
+    page
+      .getByRole('main')
+      .getByText(/^Credentials need updating/)
+      .first(),
+  ).toBeVisible({
     timeout: 20_000,
   });
   await check(page, 'connection-needs-update');

@@ -49,7 +49,12 @@ test.describe('German locale, Berlin time', () => {
     await expect(page.getByTestId('amount-USDT')).toHaveText('2.505,5');
     await page.screenshot({ path: path.join(DIR, 'locale-de-portfolio.png'), fullPage: true });
     // Soft: a run lists each way the page went wrong (hydration, server markup) rather than the first.
-    expect.soft(errors.filter((error) => HYDRATION.test(error)), 'hydrating the portfolio').toEqual([]);
+    expect
+      .soft(
+        errors.filter((error) => HYDRATION.test(error)),
+        'hydrating the portfolio',
+      )
+      .toEqual([]);
 
     await page.goto(`/exchanges/${id}`);
     await expect(page.getByTestId('total-spot-BTC')).toHaveText('0,6');
@@ -63,7 +68,10 @@ test.describe('German locale, Berlin time', () => {
     // Rate limited: "retrying at 17:45" in Berlin's wall-clock time, 24-hour as Germans read it.
     await injectFault(key, { kind: 'rate_limit', remaining: 50, retryAfterSeconds: 600 });
     await page.getByRole('button', { name: 'Sync now' }).click();
-    const retrying = page.getByRole('main').getByText(/^Rate limited — retrying at/).first();
+    const retrying = page
+      .getByRole('main')
+      .getByText(/^Rate limited — retrying at/)
+      .first();
     await expect(retrying).toBeVisible({ timeout: 20_000 });
     await page.reload();
     const at = retrying.locator('time');
@@ -82,7 +90,10 @@ test.describe('German locale, Berlin time', () => {
     expect.soft(html.includes('>0,6<') && !html.includes('>0.6<'), 'the server sent German digits').toBe(true);
     expect.soft(times, 'the server sent Berlin times').toContain(berlinTime);
 
-    expect(errors.filter((error) => HYDRATION.test(error)), 'hydrating every page').toEqual([]);
+    expect(
+      errors.filter((error) => HYDRATION.test(error)),
+      'hydrating every page',
+    ).toEqual([]);
   });
 });
 
@@ -102,9 +113,11 @@ test.describe('US English', () => {
     const iso = await when.getAttribute('datetime');
     await expect(when).toHaveAttribute(
       'title',
-      new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/New_York' }).format(
-        new Date(iso!),
-      ),
+      new Intl.DateTimeFormat('en-US', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: 'America/New_York',
+      }).format(new Date(iso!)),
     );
     expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
   });
