@@ -23,8 +23,8 @@ export function JobsNotice() {
           Background scheduling is off
         </h2>
         <p className="text-muted">
-          No Inngest dev server is running, so scheduled syncs are paused. Sync now and Sync all still work: they run
-          in the app itself. To turn scheduling on, run <code className="font-mono">npx inngest-cli@latest dev</code>{' '}
+          No Inngest dev server is running, so scheduled syncs are paused. Sync now and Sync all still work: they run in
+          the app itself. To turn scheduling on, run <code className="font-mono">npx inngest-cli@latest dev</code>{' '}
           beside <code className="font-mono">npm run dev</code>, or start the one you already have on port 8288.
         </p>
       </div>
