@@ -16,6 +16,7 @@ test('the development server prints no action argument: passwords, API keys, sec
   const step = (what: string) =>
     console.info(`[dev sweep] ${what} after ${Math.round((Date.now() - started) / 1000)} s`);
   const dev = await startDevServer();
+  const executor = dev.executor!; // Started with one (the default).
   step('next dev serving');
   const context = await browser.newContext({ baseURL: dev.url });
   const page = await context.newPage();
@@ -53,8 +54,8 @@ test('the development server prints no action argument: passwords, API keys, sec
   const sinks: Sink[] = [
     { place: 'next dev stdout+stderr', text: dev.output() },
     ...(await responses.sinks()),
-    ...dev.executor.events.map((event) => ({ place: `Inngest event ${event.name}`, text: JSON.stringify(event) })),
-    ...dev.executor.runs.map((run) => ({
+    ...executor.events.map((event) => ({ place: `Inngest event ${event.name}`, text: JSON.stringify(event) })),
+    ...executor.runs.map((run) => ({
       place: `Inngest run ${run.functionId}`,
       text: JSON.stringify(run),
     })),

@@ -1,7 +1,5 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpServer } from '@/lib/testing/http-server';
+import { refusingUrl, startHttpServer } from '@/lib/testing/http-server';
 import {
   devServerReachable,
   devServerUrl,
@@ -11,14 +9,6 @@ import {
   PROBE_CACHE_MS,
   PROBE_TIMEOUT_MS,
 } from './availability';
-
-async function refusingUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 afterEach(() => forgetDevServerProbe());
 
