@@ -40,7 +40,7 @@ test('next dev without an Inngest dev server: Sync now and Sync all update holdi
     const kraken = await simAccount('kraken', { spot: { ETH: { free: '3', used: '0' } } });
     await connect(page, binance, 'Offline Binance');
     await expect(page.getByTestId('connection-status')).toHaveText('Scheduled syncs paused');
-    await expect(page.getByText(/Next sync/)).toHaveCount(0);
+    await expect(page.getByText(/Next sync (in|any moment|due)/)).toHaveCount(0);
     await expect(page.getByText('Last synced just now')).toBeVisible();
     await connect(page, kraken, 'Offline Kraken');
 
@@ -53,7 +53,7 @@ test('next dev without an Inngest dev server: Sync now and Sync all update holdi
     for (const label of ['Offline Binance', 'Offline Kraken']) {
       const card = connectionCard(page, label);
       await expect(card.getByTestId('connection-status')).toHaveText('Scheduled syncs paused');
-      await expect(card).not.toContainText('Next sync');
+      await expect(card).not.toContainText(/Next sync (in|any moment|due)/);
       await expect(card).toContainText('Updates on Sync now');
       // The notice is the page's, not the cards'.
       await expect(card).not.toContainText('Background scheduling is off');

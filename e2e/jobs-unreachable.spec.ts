@@ -82,7 +82,8 @@ test('production with Inngest unreachable: Sync now and Sync all keep the clear 
     await page.getByLabel('Email').fill(uniqueEmail('cloud-unconfigured'));
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page).toHaveURL(/\/$/);
+    // Hashing the password on two cores shared with the rest of the suite (a development server beside).
+    await expect(page).toHaveURL(/\/$/, { timeout: 60_000 });
 
     const key = await simAccount('binance', { spot: { BTC: { free: '1', used: '0' } } });
     const id = await connectThroughUi(page, key, 'Cloud Binance');
@@ -91,7 +92,7 @@ test('production with Inngest unreachable: Sync now and Sync all keep the clear 
     await page.goto('/exchanges');
     const card = page.getByRole('article', { name: 'Cloud Binance' });
     await expect(card.getByTestId('connection-status')).toHaveText('Scheduled syncs paused');
-    await expect(card).not.toContainText('Next sync');
+    await expect(card).not.toContainText(/Next sync (in|any moment|due)/);
     // The development notice is for `next dev` only.
     await expect(page.getByTestId('jobs-notice')).toHaveCount(0);
     await shoot(page, 'scheduled-syncs-paused');
