@@ -19,9 +19,10 @@ export function JobsNotice() {
     >
       <PauseCircle className="mt-0.5 size-5 shrink-0 text-warning" aria-hidden />
       <div className="flex flex-col gap-1">
-        <h2 id="jobs-notice-title" className="font-medium">
+        {/* Not a heading: it comes before the page's own h1 on every page. */}
+        <p id="jobs-notice-title" className="font-medium">
           Background scheduling is off
-        </h2>
+        </p>
         <p className="text-muted">
           No Inngest dev server is running, so scheduled syncs are paused. Sync now and Sync all still work: they run in
           the app itself. To turn scheduling on, run <code className="font-mono">npx inngest-cli@latest dev</code>{' '}
