@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { configuredTarget, openDatabase } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
+import { warmRoutes } from './warm-routes';
 
 const INNGEST_DEV_URL = 'http://localhost:8288';
 const INNGEST_PROBE_URL = 'http://127.0.0.1:8288/';
@@ -15,25 +16,6 @@ const UNAVAILABLE =
 const STOPPED = (how: string) =>
   `Inngest dev server stopped (${how}): scheduled syncs are paused until it is back; Sync now and Sync all run in the app.`;
 
-/**
- * The pages a newcomer opens first, compiled one after the other once Next answers (two cores compiling
- * several routes at once finish none of them sooner). Pages behind sign-in are asked for as a link
- * prefetch does, which the proxy lets through (see proxy.ts's matcher), so the route itself compiles
- * rather than the sign-in redirect.
- */
-const WARM_ROUTES: ReadonlyArray<{ path: string; signedIn: boolean }> = [
-  { path: '/sign-in', signedIn: false },
-  { path: '/sign-up', signedIn: false },
-  { path: '/', signedIn: true },
-  { path: '/exchanges', signedIn: true },
-  { path: '/exchanges/new', signedIn: true },
-  { path: '/exchanges/00000000-0000-4000-8000-000000000000', signedIn: true },
-  { path: '/portfolio', signedIn: true },
-  { path: '/settings', signedIn: true },
-  { path: '/api/sync-status', signedIn: false },
-];
-/** A first compile on two busy cores can take minutes; a route that takes longer is left to the visitor. */
-const WARM_TIMEOUT_MS = 300_000;
 /** Output of the Inngest CLI kept until it is up: npm's download errors are not worth showing. */
 const MAX_BUFFERED_LINES = 200;
 
@@ -151,34 +133,6 @@ async function startInngest(appUrl: string): Promise<void> {
   }
 }
 
-async function answers(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(WARM_TIMEOUT_MS), redirect: 'manual' });
-    await response.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Asks for each main route once, in turn, then says the app is ready. Never throws. */
-async function warmRoutes(appUrl: string): Promise<void> {
-  while (!stopping && !(await answers(`${appUrl}/sign-in`))) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  const started = Date.now();
-  for (const route of WARM_ROUTES) {
-    if (stopping) return;
-    const headers: Record<string, string> = route.signedIn ? { rsc: '1', 'next-router-prefetch': '1' } : {};
-    await fetch(`${appUrl}${route.path}`, { headers, redirect: 'manual', signal: AbortSignal.timeout(WARM_TIMEOUT_MS) })
-      .then((response) => response.body?.cancel())
-      .catch(() => undefined);
-  }
-  if (!stopping) {
-    console.info(`Ready on ${appUrl} (main pages compiled in ${Math.round((Date.now() - started) / 1000)} s).`);
-  }
-}
-
 function stop(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
@@ -203,4 +157,4 @@ try {
 }
 const appUrl = `http://localhost:${appPort(nextArgs)}`;
 children.next = startNext();
-await Promise.all([startInngest(appUrl), warmRoutes(appUrl)]);
+await Promise.all([startInngest(appUrl), warmRoutes(appUrl, { stopping: () => stopping })]);
