@@ -2,6 +2,9 @@
 // process (real ccxt against the simulator); in production they never do and the user is told Inngest is
 // unreachable. The browser side (the notice, "Scheduled syncs paused", `next dev`) is e2e/dev-offline.spec.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getDb } from '@/db';
+import { syncRuns } from '@/db/schema';
+import { STALE_RUNNING_AFTER_MS } from '@/lib/sync/runs';
 import { withTestDatabase } from '@/lib/testing/database';
 import { createTestConnection, createTestUser } from '@/lib/testing/factories';
 import {
@@ -9,6 +12,7 @@ import {
   holdingLines,
   pointInngestAt,
   refusingUrl,
+  runRow,
   runsOf,
   withKeyringAndEventApi,
 } from '@/lib/testing/fixtures';
@@ -95,6 +99,28 @@ describe('development without an Inngest dev server', () => {
 
     expect(await syncNow(userId, connectionId)).toMatchObject({ ok: true, run: { created: true } });
     expect((await runsOf(connectionId)).map((run) => run.status).sort()).toEqual(['failed', 'succeeded']);
+    expect(await holdingLines(connectionId)).toEqual(['spot:BTC=1.5']);
+  });
+
+  it('releases a run a stopped dev server left running (no clean-up job runs without Inngest), then syncs', async () => {
+    const userId = await createTestUser();
+    const { connectionId } = await simConnection(userId);
+    const [abandoned] = await getDb()
+      .insert(syncRuns)
+      .values({
+        connectionId,
+        userId,
+        trigger: 'manual',
+        status: 'running',
+        queuedAt: new Date(Date.now() - STALE_RUNNING_AFTER_MS - 120_000),
+        startedAt: new Date(Date.now() - STALE_RUNNING_AFTER_MS - 60_000),
+      })
+      .returning({ id: syncRuns.id });
+
+    const result = await syncNow(userId, connectionId);
+
+    expect(result).toMatchObject({ ok: true, run: { created: true } });
+    expect(await runRow(abandoned!.id)).toMatchObject({ status: 'stale' });
     expect(await holdingLines(connectionId)).toEqual(['spot:BTC=1.5']);
   });
 });

@@ -4,7 +4,7 @@ import { getDb } from '@/db';
 import { exchangeConnections, syncRuns, type ConnectionStatus } from '@/db/schema';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
 import { userSyncAllRequested } from '@/lib/jobs/events';
-import { cancelQueuedRun, enqueueRun, enqueueRunsForUser, PENDING_RUN_STATUSES } from '@/lib/sync/runs';
+import { cancelQueuedRun, enqueueRun, enqueueRunsForUser, markStaleRuns, PENDING_RUN_STATUSES } from '@/lib/sync/runs';
 import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { dispatch } from '@/lib/jobs/dispatch';
 import { forgetDevServerProbe, jobsStatus } from '@/lib/jobs/availability';
@@ -54,10 +54,14 @@ async function pendingRunId(connectionId: string): Promise<string | null> {
 
 /**
  * Whether this press runs in this process: development without an Inngest dev server (see
- * lib/jobs/availability.ts). Production never does.
+ * lib/jobs/availability.ts). Production never does. Nothing runs the stale-run clean-up then either, so
+ * runs abandoned by a stopped dev server (left `running`) are released first: they would hold their
+ * connection's pending slot, and every later Sync now would only return them.
  */
 async function runsInline(): Promise<boolean> {
-  return (await jobsStatus()).mode === 'inline';
+  if ((await jobsStatus()).mode !== 'inline') return false;
+  await markStaleRuns();
+  return true;
 }
 
 /**
@@ -71,6 +75,7 @@ export async function syncNow(
   connectionId: string,
 ): Promise<Result<{ run: { id: string; created: boolean } }>> {
   if (!isConnectionId(connectionId)) return notFound();
+  const inline = await runsInline();
   const [connection] = await getDb()
     .select({
       status: exchangeConnections.status,
@@ -116,7 +121,7 @@ export async function syncNow(
     const waitedMs = run.waiting ? Date.now() - run.waiting.getTime() : 0;
     if (waitedMs >= RESEND_QUEUED_AFTER_MS) {
       // Sent to a dev server that has gone since: nobody will start it but this process.
-      if (await runsInline()) {
+      if (inline) {
         await startSyncsInline([{ connectionId, runId: run.runId }]);
         return { ok: true, run: { id: run.runId, created: false } };
       }
@@ -132,7 +137,7 @@ export async function syncNow(
     return { ok: true, run: { id: run.runId, created: false } };
   }
 
-  if (await runsInline()) {
+  if (inline) {
     await startSyncsInline([{ connectionId, runId: run.runId }]);
     return { ok: true, run: { id: run.runId, created: true } };
   }
@@ -154,6 +159,7 @@ export async function syncNow(
  * an Inngest dev server this process queues the runs as that function would and runs them itself.
  */
 export async function syncAll(userId: string): Promise<Result<{ connections: number }>> {
+  const inline = await runsInline();
   const [row] = await getDb()
     .select({ connections: count() })
     .from(exchangeConnections)
@@ -168,7 +174,7 @@ export async function syncAll(userId: string): Promise<Result<{ connections: num
   if (connections === 0) return { ok: true, connections };
   const throttled = await takeSyncAll(userId);
   if (throttled) return failure(throttled);
-  if (await runsInline()) {
+  if (inline) {
     // A run already pending elsewhere keeps going; only the runs created here are this press's.
     const runs = (await enqueueRunsForUser(userId, 'sync_all')).filter((run) => run.created);
     await startSyncsInline(runs);
