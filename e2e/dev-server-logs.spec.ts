@@ -11,7 +11,8 @@ import { chooseExchange, fillKey, openSimAccount } from './support';
 const WALLETS = { spot: { BTC: { free: '0.5', used: '0.1' } }, funding: { USDT: { free: '250', used: '0' } } };
 
 test('the development server prints no action argument: passwords, API keys, secrets, PEMs', async ({ browser }) => {
-  test.setTimeout(420_000);
+  // Including the wait for another spec's development server to stop (one at a time, see dev-server.ts).
+  test.setTimeout(900_000);
   const started = Date.now();
   const step = (what: string) =>
     console.info(`[dev sweep] ${what} after ${Math.round((Date.now() - started) / 1000)} s`);

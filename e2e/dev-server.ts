@@ -4,7 +4,7 @@
 // newcomer gets), its own test executor standing in for the Inngest dev server (or none, as offline); the
 // suite's exchange simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,11 +54,45 @@ async function portInUse(port: number): Promise<boolean> {
  * `inngest: 'absent'` starts it as a newcomer offline gets it: no Inngest dev server answers at the URL the
  * SDK is given (a port that refuses connections).
  */
+/**
+ * One `next dev` at a time across the suite's workers: they would share the port and the project's
+ * .next/dev folder. A lock folder holding its owner's pid; one left by a worker that died is taken over.
+ */
+async function takeDevServerLock(): Promise<() => void> {
+  const lock = path.join(tmpdir(), `coinsphere-e2e-dev-${e2ePorts().app}.lock`);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
+      if (owner && owner !== process.pid && !processAlive(owner)) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startDevServer(options: { inngest?: 'executor' | 'absent' } = {}): Promise<DevServer> {
   const port = e2ePorts().app + 5;
   const url = `http://localhost:${port}`;
+  const unlock = await takeDevServerLock();
+  process.once('exit', unlock);
   // A server left on the port would answer in place of this one.
-  if (await portInUse(port)) throw new Error(`port ${port} is in use: stop what listens there`);
+  if (await portInUse(port)) {
+    unlock();
+    throw new Error(`port ${port} is in use: stop what listens there`);
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coinsphere-e2e-dev-'));
   const executor =
     options.inngest === 'absent'
@@ -141,6 +175,7 @@ export async function startDevServer(options: { inngest?: 'executor' | 'absent' 
       clearTimeout(killer);
     }
     await executor?.close();
+    unlock();
   };
   try {
     await waitUntilServing(`${url}/sign-in`, child, 240_000);
