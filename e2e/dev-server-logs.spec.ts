@@ -11,11 +11,13 @@ import { chooseExchange, fillKey, openSimAccount } from './support';
 const WALLETS = { spot: { BTC: { free: '0.5', used: '0.1' } }, funding: { USDT: { free: '250', used: '0' } } };
 
 test('the development server prints no action argument: passwords, API keys, secrets, PEMs', async ({ browser }) => {
-  test.setTimeout(420_000);
+  // Including the wait for another spec's development server to stop (one at a time, see dev-server.ts).
+  test.setTimeout(900_000);
   const started = Date.now();
   const step = (what: string) =>
     console.info(`[dev sweep] ${what} after ${Math.round((Date.now() - started) / 1000)} s`);
   const dev = await startDevServer();
+  const executor = dev.executor!; // Started with one (the default).
   step('next dev serving');
   const context = await browser.newContext({ baseURL: dev.url });
   const page = await context.newPage();
@@ -53,8 +55,8 @@ test('the development server prints no action argument: passwords, API keys, sec
   const sinks: Sink[] = [
     { place: 'next dev stdout+stderr', text: dev.output() },
     ...(await responses.sinks()),
-    ...dev.executor.events.map((event) => ({ place: `Inngest event ${event.name}`, text: JSON.stringify(event) })),
-    ...dev.executor.runs.map((run) => ({
+    ...executor.events.map((event) => ({ place: `Inngest event ${event.name}`, text: JSON.stringify(event) })),
+    ...executor.runs.map((run) => ({
       place: `Inngest run ${run.functionId}`,
       text: JSON.stringify(run),
     })),

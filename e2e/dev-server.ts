@@ -1,9 +1,10 @@
 // `next dev` as `npm run dev` runs it (lib/config/dev-server.ts: migrate, then `next dev`), for the tests that
-// read what the development server prints. Beside the suite's production server: its own port, its own
-// database (a fresh PostgreSQL database, or the embedded PGlite a newcomer gets), its own test executor
-// standing in for the Inngest dev server; the suite's exchange simulator.
+// read what the development server prints or use it without an Inngest dev server. Beside the suite's
+// production server: its own port, its own database (a fresh PostgreSQL database, or the embedded PGlite a
+// newcomer gets), its own test executor standing in for the Inngest dev server (or none, as offline); the
+// suite's exchange simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,12 +12,14 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { startTestExecutor, type TestExecutor } from '@/lib/testing/inngest-executor';
 import { createTestDatabase, migratePgliteFolder } from '@/lib/testing/test-database';
+import { refusingUrl } from '@/lib/testing/http-server';
 import { dumpDatabase, dumpPglite, type Sink } from './canary';
 import { e2ePorts, readE2eState } from './state';
 
 export interface DevServer {
   url: string;
-  executor: TestExecutor;
+  /** The test executor standing in for the Inngest dev server; null when started without one. */
+  executor: TestExecutor | null;
   /** Everything `next dev` wrote to stdout and stderr so far. */
   output: () => string;
   /** Stops the server and answers its database as text, one sink per table. */
@@ -47,13 +50,54 @@ async function portInUse(port: number): Promise<boolean> {
   }
 }
 
-export async function startDevServer(): Promise<DevServer> {
+/**
+ * `inngest: 'absent'` starts it as a newcomer offline gets it: no Inngest dev server answers at the URL the
+ * SDK is given (a port that refuses connections).
+ */
+/**
+ * One `next dev` at a time across the suite's workers: they would share the port and the project's
+ * .next/dev folder. A lock folder holding its owner's pid; one left by a worker that died is taken over.
+ */
+async function takeDevServerLock(): Promise<() => void> {
+  const lock = path.join(tmpdir(), `coinsphere-e2e-dev-${e2ePorts().app}.lock`);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
+      if (owner && owner !== process.pid && !processAlive(owner)) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startDevServer(options: { inngest?: 'executor' | 'absent' } = {}): Promise<DevServer> {
   const port = e2ePorts().app + 5;
   const url = `http://localhost:${port}`;
+  const unlock = await takeDevServerLock();
+  process.once('exit', unlock);
   // A server left on the port would answer in place of this one.
-  if (await portInUse(port)) throw new Error(`port ${port} is in use: stop what listens there`);
+  if (await portInUse(port)) {
+    unlock();
+    throw new Error(`port ${port} is in use: stop what listens there`);
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coinsphere-e2e-dev-'));
-  const executor = await startTestExecutor({ routeUrl: `${url}/api/inngest`, port: 0, concurrency: 2 });
+  const executor =
+    options.inngest === 'absent'
+      ? null
+      : await startTestExecutor({ routeUrl: `${url}/api/inngest`, port: 0, concurrency: 2 });
   // A clean environment, as in a terminal: the test worker's own (Playwright's loader in NODE_OPTIONS, forced
   // colours) changes what next dev prints.
   const env: NodeJS.ProcessEnv = {
@@ -66,7 +110,7 @@ export async function startDevServer(): Promise<DevServer> {
     NEXT_TELEMETRY_DISABLED: '1',
     EXCHANGE_API_OVERRIDE: readE2eState().simulatorUrl,
     INNGEST_DEV: '1',
-    INNGEST_BASE_URL: executor.url,
+    INNGEST_BASE_URL: executor?.url ?? (await refusingUrl()),
     AUTH_URL: url,
   };
   // No AUTH_SECRET or ENCRYPTION_KEYS: development generates its own into the data folder, as for a newcomer.
@@ -130,7 +174,8 @@ export async function startDevServer(): Promise<DevServer> {
       await exited;
       clearTimeout(killer);
     }
-    await executor.close();
+    await executor?.close();
+    unlock();
   };
   try {
     await waitUntilServing(`${url}/sign-in`, child, 240_000);

@@ -1,29 +1,9 @@
 // A screenshot of every page, at desktop width, at 375 px and in dark mode, for reviewers:
 // test-results/screenshots/<page>-desktop.png, <page>-375.png and <page>-dark.png.
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signUp } from './helpers';
+import { shoot } from './shoot';
 import { chooseExchange, connectThroughUi, fillKey, revokeKey, simAccount } from './support';
-
-const DIR = path.join('test-results', 'screenshots');
-
-async function shoot(page: Page, name: string) {
-  for (const [suffix, size] of [
-    ['desktop', { width: 1280, height: 900 }],
-    ['375', { width: 375, height: 812 }],
-  ] as const) {
-    await page.setViewportSize(size);
-    // No horizontal scrolling at either width.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} at ${suffix}`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(DIR, `${name}-${suffix}.png`), fullPage: true });
-  }
-  // And in dark mode (the app follows the system's colour scheme).
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(DIR, `${name}-dark.png`), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 test('screenshots of every page: desktop, 375 px and dark mode', async ({ page }) => {
   test.setTimeout(120_000);

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { requireUser } from '@/lib/auth/session';
 import { getSyncStatus } from '@/lib/connections/status';
 import { Logo } from '../_components/logo';
+import { JobsNotice } from './_components/jobs-notice';
 import { SyncStatusProvider } from './_components/sync-status';
 import { MainNav } from './main-nav';
 import { UserMenu } from './user-menu';
@@ -30,7 +31,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             </div>
           </div>
         </header>
-        <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">{children}</main>
+        <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">
+          <JobsNotice />
+          {children}
+        </main>
       </div>
     </SyncStatusProvider>
   );

@@ -1,17 +1,21 @@
-// `npm run dev`: applies pending migrations, then runs `next dev` and the Inngest dev server side by side.
-// Without the Inngest dev server (offline: its CLI cannot be downloaded) the app still runs; only
-// background syncs wait. Ctrl-C stops both; when Next exits, so does this.
+// `npm run dev`: applies pending migrations, then runs `next dev` and the Inngest dev server side by side,
+// and once Next answers, compiles the main pages in the background so the first visit does not wait for
+// them. Without the Inngest dev server (offline: its CLI cannot be downloaded) the app still runs: Sync now
+// and Sync all run in the app's process and scheduled syncs are paused (lib/jobs/availability.ts).
+// Ctrl-C stops both; when Next exits, so does this.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { configuredTarget, openDatabase } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
+import { warmRoutes } from './warm-routes';
 
 const INNGEST_DEV_URL = 'http://localhost:8288';
 const INNGEST_PROBE_URL = 'http://127.0.0.1:8288/';
 const UNAVAILABLE =
-  'Inngest dev server unavailable (offline?): background syncs will not run until it is; the app keeps running.';
+  'Inngest dev server unavailable (offline?): scheduled syncs are paused until it runs; Sync now and Sync all run in the app.';
 const STOPPED = (how: string) =>
-  `Inngest dev server stopped (${how}): background syncs will not run until it is back; the app keeps running.`;
+  `Inngest dev server stopped (${how}): scheduled syncs are paused until it is back; Sync now and Sync all run in the app.`;
+
 /** Output of the Inngest CLI kept until it is up: npm's download errors are not worth showing. */
 const MAX_BUFFERED_LINES = 200;
 
@@ -153,4 +157,4 @@ try {
 }
 const appUrl = `http://localhost:${appPort(nextArgs)}`;
 children.next = startNext();
-await startInngest(appUrl);
+await Promise.all([startInngest(appUrl), warmRoutes(appUrl, { stopping: () => stopping })]);

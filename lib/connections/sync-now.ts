@@ -4,9 +4,11 @@ import { getDb } from '@/db';
 import { exchangeConnections, syncRuns, type ConnectionStatus } from '@/db/schema';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
 import { userSyncAllRequested } from '@/lib/jobs/events';
-import { cancelQueuedRun, enqueueRun, PENDING_RUN_STATUSES } from '@/lib/sync/runs';
+import { cancelQueuedRun, enqueueRun, enqueueRunsForUser, markStaleRuns, PENDING_RUN_STATUSES } from '@/lib/sync/runs';
 import { sendSyncRuns } from '@/lib/sync/send-runs';
 import { dispatch } from '@/lib/jobs/dispatch';
+import { forgetDevServerProbe, jobsStatus } from '@/lib/jobs/availability';
+import { startSyncsInline } from '@/lib/jobs/inline-sync';
 import { returnSyncAll, returnSyncNow, takeSyncAll, takeSyncNow } from '@/lib/limits/user-limits';
 import { failure, notFound, UNREACHABLE_MESSAGE, type Result } from './result';
 import { isConnectionId, RESEND_QUEUED_AFTER_MS } from './schemas';
@@ -51,15 +53,29 @@ async function pendingRunId(connectionId: string): Promise<string | null> {
 }
 
 /**
+ * Whether this press runs in this process: development without an Inngest dev server (see
+ * lib/jobs/availability.ts). Production never does. Nothing runs the stale-run clean-up then either, so
+ * runs abandoned by a stopped dev server (left `running`) are released first: they would hold their
+ * connection's pending slot, and every later Sync now would only return them.
+ */
+async function runsInline(): Promise<boolean> {
+  if ((await jobsStatus()).mode !== 'inline') return false;
+  await markStaleRuns();
+  return true;
+}
+
+/**
  * "Sync now": queues a run and asks Inngest to run it. A second press while one is queued or running
  * returns that run. When Inngest cannot be reached the run is removed again (no orphan that would
- * block every later sync) and the user is told so, within 3 s.
+ * block every later sync) and the user is told so, within 3 s. In development without an Inngest dev
+ * server the run goes through the same sync code in this process instead.
  */
 export async function syncNow(
   userId: string,
   connectionId: string,
 ): Promise<Result<{ run: { id: string; created: boolean } }>> {
   if (!isConnectionId(connectionId)) return notFound();
+  const inline = await runsInline();
   const [connection] = await getDb()
     .select({
       status: exchangeConnections.status,
@@ -104,6 +120,11 @@ export async function syncNow(
     // again sends it once more, under a new event id; the database lets only one start it anyway.
     const waitedMs = run.waiting ? Date.now() - run.waiting.getTime() : 0;
     if (waitedMs >= RESEND_QUEUED_AFTER_MS) {
+      // Sent to a dev server that has gone since: nobody will start it but this process.
+      if (inline) {
+        await startSyncsInline([{ connectionId, runId: run.runId }]);
+        return { ok: true, run: { id: run.runId, created: false } };
+      }
       await sendSyncRuns([
         {
           connectionId,
@@ -116,9 +137,15 @@ export async function syncNow(
     return { ok: true, run: { id: run.runId, created: false } };
   }
 
+  if (inline) {
+    await startSyncsInline([{ connectionId, runId: run.runId }]);
+    return { ok: true, run: { id: run.runId, created: true } };
+  }
   // The same idempotency id as the scheduler's, so a run is started at most once whoever sends it.
   const sent = await sendSyncRuns([{ connectionId, runId: run.runId, exchangeId: connection.exchangeId }]);
   if (!sent.ok) {
+    // A dev server that stopped since the last probe: the next press probes again and runs inline.
+    forgetDevServerProbe();
     await cancelQueuedRun(run.runId);
     await returnSyncNow(connectionId);
     return failure(UNREACHABLE_MESSAGE);
@@ -128,9 +155,11 @@ export async function syncNow(
 
 /**
  * "Sync all": one event; the sync-all function queues a run per connection that can sync and sends
- * them through the same path as Sync now. Answers how many connections that is.
+ * them through the same path as Sync now. Answers how many connections that is. In development without
+ * an Inngest dev server this process queues the runs as that function would and runs them itself.
  */
 export async function syncAll(userId: string): Promise<Result<{ connections: number }>> {
+  const inline = await runsInline();
   const [row] = await getDb()
     .select({ connections: count() })
     .from(exchangeConnections)
@@ -145,8 +174,15 @@ export async function syncAll(userId: string): Promise<Result<{ connections: num
   if (connections === 0) return { ok: true, connections };
   const throttled = await takeSyncAll(userId);
   if (throttled) return failure(throttled);
+  if (inline) {
+    // A run already pending elsewhere keeps going; only the runs created here are this press's.
+    const runs = (await enqueueRunsForUser(userId, 'sync_all')).filter((run) => run.created);
+    await startSyncsInline(runs);
+    return { ok: true, connections };
+  }
   const sent = await dispatch(userSyncAllRequested.create({ userId }));
   if (!sent.ok) {
+    forgetDevServerProbe();
     await returnSyncAll(userId);
     return failure(UNREACHABLE_MESSAGE);
   }

@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '@/db/schema';
+import type { JobsStatus } from '@/lib/jobs/availability';
 import type { RunErrorKind } from '@/lib/sync/failure-kinds';
 import type { ConnectionDto } from './list';
 
@@ -22,6 +23,8 @@ export interface SyncStatusView {
   pending: boolean;
   /** When the server answered (ISO). */
   checkedAt: string;
+  /** Whether background jobs run, and so whether scheduled syncs can (see lib/jobs/availability.ts). */
+  jobs: JobsStatus;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

@@ -2,8 +2,6 @@
 // (users and connections come from ./factories).
 import 'server-only';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { getDb } from '@/db';
 import type { BalanceRow } from '@/lib/exchanges/types';
@@ -12,6 +10,8 @@ import { READ_ONLY, type ExchangeSimulator } from '@/lib/testing/exchange-simula
 import type { SimAccount, SimPermissions } from '@/lib/testing/exchange-simulator/types';
 import { inngest } from '@/lib/jobs/client';
 import { startHttpServer } from '@/lib/testing/http-server';
+
+export { refusingUrl } from '@/lib/testing/http-server';
 import { setKeyring } from '@/lib/vault/keyring';
 import { useTestKeyring } from '@/lib/testing/factories';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -79,15 +79,6 @@ export async function startFakeEventApi() {
 /** Accepts connections and never answers: the case the SDK itself would wait minutes for. */
 export function startSilentServer() {
   return startHttpServer(() => {});
-}
-
-/** A 127.0.0.1 URL whose port refuses connections (it was free a moment ago). */
-export async function refusingUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 /**

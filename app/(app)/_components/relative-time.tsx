@@ -1,22 +1,8 @@
 'use client';
 
-import { formatDistanceStrict } from 'date-fns';
 import { useLocale, useTimeZone } from '@/app/_components/locale/locale-provider';
+import { formatRelative } from './durations';
 import { useNow } from './use-now';
-
-const MINUTE = 60_000;
-
-/** "just now", "3 min ago", "in 4 min", "2 hours ago", "in 3 days"… — independent of the time zone. */
-export function formatRelative(date: Date, now: number): string {
-  const diff = date.getTime() - now;
-  const abs = Math.abs(diff);
-  if (abs < 45_000) return diff <= 0 ? 'just now' : 'in a moment';
-  if (abs < 59.5 * MINUTE) {
-    const minutes = Math.max(1, Math.round(abs / MINUTE));
-    return diff < 0 ? `${minutes} min ago` : `in ${minutes} min`;
-  }
-  return formatDistanceStrict(date, now, { addSuffix: true, roundingMethod: 'round' });
-}
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 

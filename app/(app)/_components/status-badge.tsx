@@ -1,13 +1,14 @@
 'use client';
 
-import { AlertTriangle, CheckCircle2, Circle, Clock, KeyRound, Unplug } from 'lucide-react';
+import { AlertTriangle, CheckCircle2, Circle, Clock, KeyRound, PauseCircle, Unplug } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Badge } from '@/app/_components/ui/badge';
 import { cn } from '@/app/_components/ui/cn';
 import { Spinner } from '@/app/_components/ui/spinner';
 import { credentialsUnreadable, type ConnectionView } from '@/lib/connections/view';
 import { CREDENTIALS_UNREADABLE_MESSAGE } from '@/lib/sync/failure-kinds';
-import { LocalTime, RelativeTime } from './relative-time';
+import { LocalTime } from './relative-time';
+import { useSyncStatus } from './sync-status';
 
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
 
@@ -22,8 +23,14 @@ interface StatusText {
 
 const icon = 'size-3.5 shrink-0';
 
-/** The most important thing to tell about a connection, in the user's words; the first match wins. */
-function describe(connection: ConnectionView): StatusText {
+/** Said instead of "Synced" when no scheduled sync can run (see lib/jobs/availability.ts). */
+export const SCHEDULED_SYNCS_PAUSED = 'Scheduled syncs paused';
+
+/**
+ * The most important thing to tell about a connection, in the user's words; the first match wins.
+ * When it last synced is told on the line beside the badge, so the badge says the state only.
+ */
+function describe(connection: ConnectionView, scheduledSyncsPaused: boolean): StatusText {
   if (connection.disconnectedAt) {
     return { tone: 'neutral', icon: <Unplug className={icon} aria-hidden />, text: 'Disconnected' };
   }
@@ -66,23 +73,23 @@ function describe(connection: ConnectionView): StatusText {
     case 'active':
       break;
   }
+  if (scheduledSyncsPaused) {
+    return { tone: 'warning', icon: <PauseCircle className={icon} aria-hidden />, text: SCHEDULED_SYNCS_PAUSED };
+  }
   if (connection.lastSuccessAt) {
-    return {
-      tone: 'success',
-      icon: <CheckCircle2 className={icon} aria-hidden />,
-      text: (
-        <>
-          Synced <RelativeTime date={connection.lastSuccessAt} />
-        </>
-      ),
-    };
+    return { tone: 'success', icon: <CheckCircle2 className={icon} aria-hidden />, text: 'Synced' };
   }
   return { tone: 'neutral', icon: <Circle className={icon} aria-hidden />, text: 'Never synced' };
 }
 
+/** Whether the badge of `connection` says "Scheduled syncs paused" (its next-sync line then need not). */
+export function badgeSaysPaused(connection: ConnectionView, scheduledSyncsPaused: boolean): boolean {
+  return describe(connection, scheduledSyncsPaused).text === SCHEDULED_SYNCS_PAUSED;
+}
+
 /** A connection's status as colour, icon and text together (never colour alone). */
 export function ConnectionStatusBadge({ connection, className }: { connection: ConnectionView; className?: string }) {
-  const status = describe(connection);
+  const status = describe(connection, useSyncStatus().jobs.scheduledSyncsPaused);
   return (
     <Badge tone={status.tone} data-testid="connection-status" className={cn('max-w-full', className)}>
       {status.icon}
@@ -96,7 +103,7 @@ export function ConnectionStatusBadge({ connection, className }: { connection: C
  * (a tooltip is out of reach on a phone). Nothing when the status has no reason to tell.
  */
 export function ConnectionStatusReason({ connection, className }: { connection: ConnectionView; className?: string }) {
-  const { reason } = describe(connection);
+  const { reason } = describe(connection, useSyncStatus().jobs.scheduledSyncsPaused);
   if (!reason) return null;
   return <p className={cn('text-sm text-danger-text [overflow-wrap:anywhere]', className)}>{reason}</p>;
 }

@@ -6,9 +6,14 @@ import { CREDENTIALS_UNREADABLE_STATE } from '@/lib/sync/failure-kinds';
 import { Badge } from '../../../_components/ui/badge';
 import { ExchangeAvatar } from '../../_components/exchange-avatar';
 import { RelativeTime } from '../../_components/relative-time';
-import { ConnectionStatusBadge, ConnectionStatusReason } from '../../_components/status-badge';
+import {
+  badgeSaysPaused,
+  ConnectionStatusBadge,
+  ConnectionStatusReason,
+  SCHEDULED_SYNCS_PAUSED,
+} from '../../_components/status-badge';
 import { SyncNowButton } from '../../_components/sync-now-button';
-import { useConnectionStatus } from '../../_components/sync-status';
+import { useConnectionStatus, useSyncStatus } from '../../_components/sync-status';
 import { useNow } from '../../_components/use-now';
 
 /**
@@ -122,9 +127,15 @@ export function ConnectionHeader({ initial }: { initial: ConnectionView }) {
 
 function NextSync({ connection }: { connection: ConnectionView }) {
   const now = useNow();
+  const { scheduledSyncsPaused } = useSyncStatus().jobs;
   if (!connection.autoSync) return <span>Auto-sync off</span>;
   if (connection.status === 'needs_reauth') return <span>Paused until the keys are updated</span>;
-  if (connection.pendingRun || !connection.nextSyncAt) return null;
+  if (connection.pendingRun) return null;
+  // No promise of a time nothing will keep; said here only when the badge tells something else.
+  if (scheduledSyncsPaused) {
+    return badgeSaysPaused(connection, scheduledSyncsPaused) ? null : <span>{SCHEDULED_SYNCS_PAUSED}</span>;
+  }
+  if (!connection.nextSyncAt) return null;
   // A due sync waits for the scheduler's next pass: "due now" reads better than "1 min ago".
   // `now` is the server's render time during hydration too (use-now.ts), so both pick the same branch.
   if (Date.parse(connection.nextSyncAt) <= now) return <span>Next sync due now</span>;

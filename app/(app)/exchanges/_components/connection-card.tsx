@@ -6,19 +6,31 @@ import Link from 'next/link';
 import { Badge } from '@/app/_components/ui/badge';
 import { Card } from '@/app/_components/ui/card';
 import type { ConnectionView } from '@/lib/connections/view';
-import { ConnectionStatusBadge, ConnectionStatusReason } from '../../_components/status-badge';
+import {
+  badgeSaysPaused,
+  ConnectionStatusBadge,
+  ConnectionStatusReason,
+  SCHEDULED_SYNCS_PAUSED,
+} from '../../_components/status-badge';
 import { ExchangeAvatar } from '../../_components/exchange-avatar';
 import { RelativeTime } from '../../_components/relative-time';
 import { SyncNowButton } from '../../_components/sync-now-button';
+import { useSyncStatus } from '../../_components/sync-status';
 import { useNow } from '../../_components/use-now';
 import { formatInterval } from './sync-interval';
 
 /** When the scheduler will next look at this connection, or why it will not. */
 function NextSync({ connection }: { connection: ConnectionView }) {
   const now = useNow();
+  const { scheduledSyncsPaused } = useSyncStatus().jobs;
+  if (connection.disconnectedAt) return <>No further syncs</>;
   if (connection.status === 'needs_reauth') return <>Paused until the keys are updated</>;
   if (!connection.autoSync) return <>Auto-sync off</>;
   if (connection.pendingRun) return <>Syncing now</>;
+  // No promise of a time nothing will keep: the badge says it, or this line does when the badge tells a failure.
+  if (scheduledSyncsPaused) {
+    return badgeSaysPaused(connection, scheduledSyncsPaused) ? <>Updates on Sync now</> : <>{SCHEDULED_SYNCS_PAUSED}</>;
+  }
   const next = connection.blockedUntil ?? connection.nextSyncAt;
   if (!next) return <>Auto-sync every {formatInterval(connection.syncIntervalSeconds)}</>;
   // A due sync waits for the scheduler's next pass (each minute): "any moment" rather than "1 min ago".
@@ -116,7 +128,9 @@ export function ConnectionCard({ connection }: { connection: ConnectionView }) {
             </div>
             <div className="flex gap-1 text-muted">
               <dt className="sr-only">Next sync</dt>
-              <dd>{disconnected ? 'Holdings kept, no longer synced' : <NextSync connection={connection} />}</dd>
+              <dd>
+                <NextSync connection={connection} />
+              </dd>
             </div>
           </dl>
           <div className="flex items-center gap-2">
