@@ -4,6 +4,7 @@ import { markRunFailed } from '@/lib/sync/runs';
 import { syncConnection } from '@/lib/sync/sync-connection';
 import { toRunErrorKind } from '@/lib/sync/failure-kinds';
 import { logger } from '@/lib/log';
+import { refreshPricesAfterInlineSync } from '@/lib/prices/refresh';
 
 /** Told for an error the sync core did not classify (a database error, a bug), as the background function does. */
 export const INLINE_UNEXPECTED_MESSAGE = 'The sync stopped on an unexpected error. Try Sync now again.';
@@ -17,6 +18,8 @@ export const INLINE_UNEXPECTED_MESSAGE = 'The sync stopped on an unexpected erro
 export async function runSyncInline(connectionId: string, runId: string): Promise<void> {
   try {
     const outcome = await syncConnection(connectionId, runId);
+    // No cron refreshes prices either: refresh the exchange's now, without making the sync wait.
+    if (outcome.status === 'succeeded') refreshPricesAfterInlineSync(connectionId);
     if (outcome.status === 'failed') {
       await markRunFailed(runId, { kind: toRunErrorKind(outcome.kind), message: outcome.message });
     }

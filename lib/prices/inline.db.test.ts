@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
@@ -8,7 +8,7 @@ import { refusingUrl, startFakeEventApi } from '@/lib/testing/fixtures';
 import { insertHoldings } from '@/lib/testing/prices';
 import { withSimulator } from '@/lib/testing/simulator';
 import { rowsOf } from '@/lib/sync/sql-rows';
-import { forgetInngestProbe } from './inline';
+import { forgetDevServerProbe } from '@/lib/jobs/availability';
 import { refreshPricesInlineIfStale } from './refresh';
 
 // `npm run dev` offline: no Inngest dev server runs the cron, so opening the portfolio refreshes prices.
@@ -16,7 +16,7 @@ import { refreshPricesInlineIfStale } from './refresh';
 withTestDatabase({ isolated: true });
 let simulator!: ExchangeSimulator;
 withSimulator((running) => (simulator = running));
-const saved = { dev: process.env.INNGEST_DEV, base: process.env.INNGEST_BASE_URL };
+const saved = { dev: process.env.INNGEST_DEV, base: process.env.INNGEST_BASE_URL, nodeEnv: process.env.NODE_ENV };
 let userId: string;
 
 beforeAll(async () => {
@@ -26,10 +26,15 @@ beforeAll(async () => {
   const kraken = await createTestConnection({ userId, exchangeId: 'kraken' });
   await insertHoldings(userId, kraken, [['BTC', 'spot', '1']]);
 });
+// Only `next dev` runs background work inline (lib/jobs/availability.ts); these cases stand in for it.
+beforeEach(() => {
+  (process.env as Record<string, string | undefined>).NODE_ENV = 'development';
+});
 afterEach(() => {
+  (process.env as Record<string, string | undefined>).NODE_ENV = saved.nodeEnv;
   process.env.INNGEST_DEV = saved.dev;
   process.env.INNGEST_BASE_URL = saved.base;
-  forgetInngestProbe();
+  forgetDevServerProbe();
 });
 afterAll(() => {
   if (saved.dev === undefined) delete process.env.INNGEST_DEV;

@@ -142,11 +142,17 @@ export async function refreshPricesInlineIfStale(userId: string, db: Database = 
 }
 
 /**
- * For an inline sync (development without Inngest): refreshes the exchange's prices in the
- * background, so the sync never waits for them. Never throws.
+ * For an inline sync (development without Inngest): refreshes the prices of the synced connection's
+ * exchange in the background, so the sync never waits for them. Never throws.
  */
-export function refreshPricesAfterInlineSync(exchangeId: string): void {
-  void shouldRefreshInline()
-    .then((inline) => (inline ? refreshOnce(exchangeId) : undefined))
-    .catch((error: unknown) => logger.warn({ err: error, exchange: exchangeId }, 'inline price refresh failed'));
+export function refreshPricesAfterInlineSync(connectionId: string, db: Database = getDb()): void {
+  const work = async () => {
+    if (!(await shouldRefreshInline())) return;
+    const result = await db.execute(
+      sql`select exchange_id from exchange_connections where id = ${connectionId}::uuid and disconnected_at is null`,
+    );
+    const [row] = rowsOf<{ exchange_id: string }>(result);
+    if (row) await refreshOnce(row.exchange_id);
+  };
+  void work().catch((error: unknown) => logger.warn({ err: error, connectionId }, 'inline price refresh failed'));
 }
