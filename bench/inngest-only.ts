@@ -2,5 +2,9 @@
 // DATABASE_URL=postgres://… npx tsx --conditions=react-server bench/inngest-only.ts
 // BENCH_CPU_PROFILE=<file.cpuprofile> adds a CPU profile of the measured ticks.
 import { inngestBenchmarks } from './inngest';
+import { machineSpeed } from './machine';
 
-console.info(JSON.stringify(await inngestBenchmarks(), null, 2));
+const speedBefore = machineSpeed();
+const inngest = await inngestBenchmarks();
+const machine = { sha256Chain200kMsBefore: speedBefore, sha256Chain200kMsAfter: machineSpeed() };
+console.info(JSON.stringify({ inngest, machine }, null, 2));
