@@ -106,7 +106,7 @@ async function startProfile(file: string | undefined) {
 async function backendCpuMs(db: DatabaseHandle['db']): Promise<number> {
   // postgres.js answers db.execute with the rows themselves.
   const rows = (await db.execute(
-    sql`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    sql`select pid from pg_stat_activity where datname = current_database()`,
   )) as unknown as { pid: number }[];
   const ticksPerSecond = 100; // USER_HZ: what /proc/<pid>/stat counts in on Linux
   let ticks = 0;
