@@ -351,19 +351,20 @@ export async function inngestBenchmarks() {
     const ticks = [];
     // Bare ccxt against the same simulator and accounts, in this process, warmed before the first tick.
     const bare = await bareCcxt(simulator.url, seeded);
-    // The profile holds the bare passes too (under cpuPerCall), between the ticks.
-    const profile = await startProfile(process.env.BENCH_CPU_PROFILE);
     for (let i = 0; i < MEASURED_TICKS; i++) {
       await executor.reset();
       await db.update(exchangeConnections).set({ nextSyncAt: sql`now() - interval '1 second'` });
       const executorCpuBefore = await executor.cpuMs();
       const serverCpuBefore = await database.serverCpuMs();
       const statementsBefore = database.statements();
+      // One profile per tick (<file>.<tick>), so the bare passes between ticks are not in it.
+      const profile = await startProfile(process.env.BENCH_CPU_PROFILE && `${process.env.BENCH_CPU_PROFILE}.${i}`);
       const cpuBefore = process.cpuUsage();
       const start = performance.now();
       const tick = await executor.tick('schedule-syncs');
       const seconds = (performance.now() - start) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
+      await profile?.stop();
       const statements = database.statements();
       const executorCpuMs = (await executor.cpuMs()) - executorCpuBefore;
       const serverCpuAfter = await database.serverCpuMs();
@@ -387,7 +388,6 @@ export async function inngestBenchmarks() {
         ratioToSameReads: (cpu.user + cpu.system) / 1000 / runs.length / bareCpu.sameReadsCpuMs,
       });
     }
-    await profile?.stop();
     const median = ticks.toSorted((a, b) => a.syncsPerSecond - b.syncsPerSecond)[Math.floor(MEASURED_TICKS / 2)]!;
     const middle = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const cpuMsPerSync = middle(ticks.map((tick) => tick.cpuMsPerSync));
