@@ -432,6 +432,11 @@ export async function inngestBenchmarks() {
       // COMMIT included. Both null on PGlite, whose CPU is in cpuMsPerSync.
       databaseServerCpuMsPerSync: databaseServerCpuMsPerSync === null ? null : round(databaseServerCpuMsPerSync, 2),
       statementsPerSync: statementsPerSync === null ? null : round(statementsPerSync, 2),
+      // The app and its PostgreSQL together, against the same bare fetchBalance.
+      cpuRatioWithDatabaseServerToBareFetchBalance:
+        databaseServerCpuMsPerSync === null
+          ? null
+          : round((cpuMsPerSync + databaseServerCpuMsPerSync) / bareFetchBalanceCpuMs, 2),
       // This process's CPU for one bare, warm ccxt fetchBalance (and for the adapter's four reads), measured
       // right after each tick; the ratios are each tick's to its own bare pass, the median of the three.
       bareCcxtFetchBalanceCpuMs: round(bareFetchBalanceCpuMs, 2),
