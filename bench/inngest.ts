@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { count, eq, sql } from 'drizzle-orm';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
+import * as schema from '@/db/schema';
 import { setDatabaseHandle } from '@/db';
 import { migrateDatabase } from '@/db/migrate';
 import { exchangeConnections, syncRuns } from '@/db/schema';
@@ -18,6 +21,8 @@ import { redirectTransport } from '@/lib/exchanges/redirect';
 import { startHttpServer } from '@/lib/testing/http-server';
 import { inngest } from '@/lib/jobs/client';
 import { parseKeyring, setKeyring } from '@/lib/vault/keyring';
+import { Session } from 'node:inspector/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 
 const CONNECTIONS = 200;
 const USERS = 20;
@@ -49,9 +54,11 @@ async function cpuPerCall(clients: Exchange[], concurrency: number, read: (clien
  * The floor the app's CPU per sync is measured against: plain ccxt Binance clients, one per seeded
  * account, against the same simulator process, warm (markets loaded, one call made), no rate limiter, no
  * database, no Inngest. `fetchBalance` is one spot read; `sameReads` is what the app's Binance adapter
- * asks for (spot, funding, flexible and locked earn), without its parsing. Medians of `passes`.
+ * asks for (spot, funding, flexible and locked earn), without its parsing. `pass()` measures both
+ * once; the bench runs one pass right after each measured tick, so each ratio compares the app and
+ * bare ccxt under the same machine load (this machine's speed drifts within minutes).
  */
-async function bareCcxtCpu(simulatorUrl: string, accounts: { apiKey: string; secret: string }[], passes = 3) {
+async function bareCcxt(simulatorUrl: string, accounts: { apiKey: string; secret: string }[]) {
   const Binance = await loadExchangeClass('binance');
   const clients = accounts.map((account) => {
     const client = new Binance({ apiKey: account.apiKey, secret: account.secret, enableRateLimit: false });
@@ -71,25 +78,89 @@ async function bareCcxtCpu(simulatorUrl: string, accounts: { apiKey: string; sec
     await (client as unknown as Earn).sapiGetSimpleEarnLockedPosition!({ current: 1, size: 100 });
   };
   await cpuPerCall(clients, EXECUTOR_CONCURRENCY, sameReads); // warm: every client has signed and read once
-  const samples = { fetchBalance: [] as number[], sameReads: [] as number[] };
-  for (let i = 0; i < passes; i++) {
-    samples.fetchBalance.push(await cpuPerCall(clients, EXECUTOR_CONCURRENCY, spot));
-    samples.sameReads.push(await cpuPerCall(clients, EXECUTOR_CONCURRENCY, sameReads));
-  }
-  const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { fetchBalanceCpuMs: median(samples.fetchBalance), sameReadsCpuMs: median(samples.sameReads) };
+  return {
+    /** CPU ms per call: fetchBalance over every client three times (one pass is too short to time), then the same reads once. */
+    async pass() {
+      const fetchBalance = [];
+      for (let i = 0; i < 3; i++) fetchBalance.push(await cpuPerCall(clients, EXECUTOR_CONCURRENCY, spot));
+      const sameReadsCpuMs = await cpuPerCall(clients, EXECUTOR_CONCURRENCY, sameReads);
+      return { fetchBalanceCpuMs: fetchBalance.reduce((a, b) => a + b) / fetchBalance.length, sameReadsCpuMs };
+    },
+  };
 }
 
-/** A throw-away database: a fresh PostgreSQL database when DATABASE_URL is set, else in-memory PGlite. */
-async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; kind: string; drop: () => Promise<void> }> {
+/** A CPU profile of this process (V8's sampling profiler) written to `file` on stop, for DevTools. */
+async function startProfile(file: string | undefined) {
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** CPU (user + system) so far of the PostgreSQL backends serving `db`'s current database, in ms. */
+async function backendCpuMs(db: DatabaseHandle['db']): Promise<number> {
+  // postgres.js answers db.execute with the rows themselves.
+  const rows = (await db.execute(
+    sql`select pid from pg_stat_activity where datname = current_database()`,
+  )) as unknown as { pid: number }[];
+  const ticksPerSecond = 100; // USER_HZ: what /proc/<pid>/stat counts in on Linux
+  let ticks = 0;
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return (ticks / ticksPerSecond) * 1000;
+}
+
+/**
+ * A throw-away database: a fresh PostgreSQL database when DATABASE_URL is set, else in-memory PGlite.
+ * On PostgreSQL the app's driver is opened here as db/client.ts opens it (same pool size), plus a
+ * counter of the statements it sends (BEGIN and COMMIT included) and a reader of the server's CPU for
+ * this database's backends, when the server runs on this machine (/proc); PGlite runs in this process,
+ * so its CPU is already the app's.
+ */
+async function openBenchDatabase(): Promise<{
+  handle: DatabaseHandle;
+  kind: string;
+  drop: () => Promise<void>;
+  /** Statements the app has sent so far (PostgreSQL only). */
+  statements: () => number | null;
+  serverCpuMs: () => Promise<number | null>;
+}> {
   const serverUrl = process.env.DATABASE_URL?.trim();
+  let statements = 0;
   if (serverUrl) {
     const own = await createTestDatabase(serverUrl, 'coinsphere_bench');
-    return { handle: openDatabase({ url: own.url }), kind: 'postgres', drop: own.drop };
+    const client = postgres(own.url, {
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      onnotice: () => {},
+      debug: () => void statements++,
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as DatabaseHandle['db'];
+    const handle: DatabaseHandle = { kind: 'postgres', db, close: () => client.end({ timeout: 5 }) };
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(own.url).hostname);
+    return {
+      handle,
+      kind: 'postgres',
+      drop: own.drop,
+      statements: () => statements,
+      serverCpuMs: async () => (local ? backendCpuMs(db) : null),
+    };
   }
   const handle = openDatabase({ pgliteDir: 'memory://' });
   await migrateDatabase(handle);
-  return { handle, kind: 'pglite', drop: async () => {} };
+  return { handle, kind: 'pglite', drop: async () => {}, statements: () => null, serverCpuMs: async () => null };
 }
 
 /** A bench helper in a process of its own; resolves once it prints its address. */
@@ -278,17 +349,27 @@ export async function inngestBenchmarks() {
     // Three measured ticks, each over all connections due again; one tick's rate varies by ±15% here.
     const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
     const ticks = [];
+    // Bare ccxt against the same simulator and accounts, in this process, warmed before the first tick.
+    const bare = await bareCcxt(simulator.url, seeded);
     for (let i = 0; i < MEASURED_TICKS; i++) {
       await executor.reset();
       await db.update(exchangeConnections).set({ nextSyncAt: sql`now() - interval '1 second'` });
       const executorCpuBefore = await executor.cpuMs();
+      const serverCpuBefore = await database.serverCpuMs();
+      const statementsBefore = database.statements();
+      // One profile per tick (<file>.<tick>), so the bare passes between ticks are not in it.
+      const profile = await startProfile(process.env.BENCH_CPU_PROFILE && `${process.env.BENCH_CPU_PROFILE}.${i}`);
       const cpuBefore = process.cpuUsage();
       const start = performance.now();
       const tick = await executor.tick('schedule-syncs');
       const seconds = (performance.now() - start) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
+      await profile?.stop();
+      const statements = database.statements();
       const executorCpuMs = (await executor.cpuMs()) - executorCpuBefore;
+      const serverCpuAfter = await database.serverCpuMs();
       const runs = await executor.runsOf('sync-connection');
+      const bareCpu = await bare.pass();
       ticks.push({
         output: tick.output,
         seconds,
@@ -296,15 +377,30 @@ export async function inngestBenchmarks() {
         completed: runs.filter((run) => run.status === 'completed').length,
         cpuMsPerSync: (cpu.user + cpu.system) / 1000 / runs.length,
         executorCpuMsPerSync: executorCpuMs / runs.length,
+        databaseServerCpuMsPerSync:
+          serverCpuBefore === null || serverCpuAfter === null ? null : (serverCpuAfter - serverCpuBefore) / runs.length,
+        statementsPerSync:
+          statements === null || statementsBefore === null ? null : (statements - statementsBefore) / runs.length,
         routeRequestsPerSync: runs.reduce((n, run) => n + run.ops.length, 0) / runs.length,
+        bareFetchBalanceCpuMs: bareCpu.fetchBalanceCpuMs,
+        bareSameReadsCpuMs: bareCpu.sameReadsCpuMs,
+        ratioToFetchBalance: (cpu.user + cpu.system) / 1000 / runs.length / bareCpu.fetchBalanceCpuMs,
+        ratioToSameReads: (cpu.user + cpu.system) / 1000 / runs.length / bareCpu.sameReadsCpuMs,
       });
     }
     const median = ticks.toSorted((a, b) => a.syncsPerSecond - b.syncsPerSecond)[Math.floor(MEASURED_TICKS / 2)]!;
     const middle = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const cpuMsPerSync = middle(ticks.map((tick) => tick.cpuMsPerSync));
     const executorCpuMsPerSync = middle(ticks.map((tick) => tick.executorCpuMsPerSync));
-    // Measured after the ticks, in this process, against the same simulator and the same accounts.
-    const bare = await bareCcxtCpu(simulator.url, seeded);
+    const nullableMiddle = (values: (number | null)[]) =>
+      values.includes(null) ? null : middle(values.filter((value) => value !== null));
+    const databaseServerCpuMsPerSync = nullableMiddle(ticks.map((tick) => tick.databaseServerCpuMsPerSync));
+    const statementsPerSync = nullableMiddle(ticks.map((tick) => tick.statementsPerSync));
+    const bareFetchBalanceCpuMs = middle(ticks.map((tick) => tick.bareFetchBalanceCpuMs));
+    const bareSameReadsCpuMs = middle(ticks.map((tick) => tick.bareSameReadsCpuMs));
+    // Each tick's ratio is to the bare pass right after it; the median of the three.
+    const ratioToFetchBalance = middle(ticks.map((tick) => tick.ratioToFetchBalance));
+    const ratioToSameReads = middle(ticks.map((tick) => tick.ratioToSameReads));
     const [succeeded] = await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.status, 'succeeded'));
     const syncsPerSecond = round(median.syncsPerSecond);
     return {
@@ -331,15 +427,27 @@ export async function inngestBenchmarks() {
       cpuMsPerSync: round(cpuMsPerSync, 2),
       // The executor's own process, per sync: Inngest's side in production, reported apart.
       executorCpuMsPerSync: round(executorCpuMsPerSync, 2),
-      // This process's CPU for one bare, warm ccxt fetchBalance (and for the adapter's four reads).
-      bareCcxtFetchBalanceCpuMs: round(bare.fetchBalanceCpuMs, 2),
-      bareCcxtSameReadsCpuMs: round(bare.sameReadsCpuMs, 2),
-      cpuRatioToBareFetchBalance: round(cpuMsPerSync / bare.fetchBalanceCpuMs, 2),
-      cpuRatioToBareSameReads: round(cpuMsPerSync / bare.sameReadsCpuMs, 2),
+      // PostgreSQL's own CPU per sync (the backends serving the bench database, from /proc; the
+      // server's shared writers are not counted), and the statements the app sent per sync, BEGIN and
+      // COMMIT included. Both null on PGlite, whose CPU is in cpuMsPerSync.
+      databaseServerCpuMsPerSync: databaseServerCpuMsPerSync === null ? null : round(databaseServerCpuMsPerSync, 2),
+      statementsPerSync: statementsPerSync === null ? null : round(statementsPerSync, 2),
+      // The app and its PostgreSQL together, against the same bare fetchBalance.
+      cpuRatioWithDatabaseServerToBareFetchBalance:
+        databaseServerCpuMsPerSync === null
+          ? null
+          : round((cpuMsPerSync + databaseServerCpuMsPerSync) / bareFetchBalanceCpuMs, 2),
+      // This process's CPU for one bare, warm ccxt fetchBalance (and for the adapter's four reads), measured
+      // right after each tick; the ratios are each tick's to its own bare pass, the median of the three.
+      bareCcxtFetchBalanceCpuMs: round(bareFetchBalanceCpuMs, 2),
+      bareCcxtSameReadsCpuMs: round(bareSameReadsCpuMs, 2),
+      cpuRatioToBareFetchBalance: round(ratioToFetchBalance, 2),
+      cpuRatioToBareSameReads: round(ratioToSameReads, 2),
+      cpuRatioToBareFetchBalanceEachTick: ticks.map((tick) => round(tick.ratioToFetchBalance, 2)),
       // The goal (issue 11) is the ratio to one bare fetchBalance; the same-reads ratio is reported beside it.
       goalCpuRatioToBareFetchBalance: GOAL_CPU_RATIO,
-      cpuWithinGoal: cpuMsPerSync / bare.fetchBalanceCpuMs <= GOAL_CPU_RATIO,
-      cpuWithinGoalOfSameReads: cpuMsPerSync / bare.sameReadsCpuMs <= GOAL_CPU_RATIO,
+      cpuWithinGoal: ratioToFetchBalance <= GOAL_CPU_RATIO,
+      cpuWithinGoalOfSameReads: ratioToSameReads <= GOAL_CPU_RATIO,
       routeRequestsPerSync: round(median.routeRequestsPerSync),
       rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
       cpuCores: availableParallelism(),

@@ -1,8 +1,9 @@
 // `npm run bench`: measures hot paths and prints JSON. Numbers, not assertions: compare runs by eye or in CI logs.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseKeyring } from '@/lib/vault/keyring';
 import { coldLoadBench, syncBench } from './exchanges';
+import { machineSpeed } from './machine';
 import { openCredentials, sealCredentials } from '@/lib/vault/store';
 
 function median(values: number[]): number {
@@ -46,17 +47,6 @@ function vaultBench() {
     decryptGoalMs: 50,
     decryptWithinGoal: decrypt.medianMs < 50,
   };
-}
-
-/**
- * A fixed CPU task timed before and after the rest: this machine's speed drifts by ±20% over an hour,
- * so numbers of two runs compare only next to this.
- */
-function machineSpeed(): number {
-  let digest = Buffer.alloc(32);
-  const start = performance.now();
-  for (let i = 0; i < 200_000; i++) digest = createHash('sha256').update(digest).digest();
-  return Math.round(performance.now() - start);
 }
 
 const speedBefore = machineSpeed();

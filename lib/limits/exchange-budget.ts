@@ -1,12 +1,12 @@
 import 'server-only';
 import { ExchangeBudgetExhaustedError, ExchangeBudgetUnavailableError } from './budget-error';
-import { giveBack, take } from './limiter';
+import { allowanceFor } from './exchange-allowance';
 import { exchangeBudget } from './policies';
 import { logger } from '@/lib/log';
 
 /**
  * What one loan of an exchange client used last time, per exchange and purpose, so the next
- * reservation is usually exact: one database round trip per loan instead of one per request.
+ * reservation is usually exact: one draw per loan instead of one per request.
  */
 const lastUsed = new Map<string, number>();
 
@@ -23,13 +23,16 @@ export function stopCountingExchangeRequests(): void {
 
 /**
  * Outbound requests of one piece of work (a balance read, a permission probe, a markets load), drawn
- * from the exchange's installation-wide budget in the database. The first request reserves as many
- * calls as the same work used last time; a request past the reservation reserves one more; `close`
- * gives back what was reserved and not used.
+ * from the exchange's installation-wide budget. The first request reserves as many calls as the same
+ * work used last time; a request past the reservation reserves one more; `close` gives back what was
+ * reserved and not used. Calls come from this process's allowance of the budget, which takes them
+ * from the database in blocks (`exchange-allowance.ts`): most syncs of a busy process write nothing.
  */
 export class BudgetReservation {
   private reserved = 0;
   private used = 0;
+  /** The end of the budget window the reserved calls belong to. */
+  private windowEndsAt = 0;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(
@@ -51,10 +54,15 @@ export class BudgetReservation {
         return;
       }
       const batch = this.reserved === 0 ? Math.max(1, lastUsed.get(this.memoryKey) ?? 1) : 1;
-      const taken = await take(exchangeBudget(this.exchangeId), this.exchangeId, batch).catch((error: unknown) => {
-        throw new ExchangeBudgetUnavailableError(this.exchangeId, { cause: error });
-      });
-      if (!taken.ok) throw new ExchangeBudgetExhaustedError(this.exchangeId, taken.retryAfterMs);
+      const drawn = await allowanceFor(exchangeBudget(this.exchangeId), this.exchangeId)
+        .draw(batch)
+        .catch((error: unknown) => {
+          throw new ExchangeBudgetUnavailableError(this.exchangeId, { cause: error });
+        });
+      if (!drawn.ok) throw new ExchangeBudgetExhaustedError(this.exchangeId, drawn.retryAfterMs);
+      // A reservation that spans two windows keeps only the later one's calls to give back.
+      if (drawn.windowEndsAt !== this.windowEndsAt) this.reserved = this.used;
+      this.windowEndsAt = drawn.windowEndsAt;
       this.reserved += batch;
       this.used += 1;
     });
@@ -69,9 +77,11 @@ export class BudgetReservation {
     const unused = this.reserved - this.used;
     if (unused <= 0) return;
     // Returning unused calls is a courtesy to other work: failing to is no reason to fail this one.
-    await giveBack(exchangeBudget(this.exchangeId), this.exchangeId, unused).catch((error: unknown) => {
-      logger.warn({ err: error, exchange: this.exchangeId, unused }, 'unused exchange budget calls not returned');
-    });
+    await allowanceFor(exchangeBudget(this.exchangeId), this.exchangeId)
+      .credit(unused, this.windowEndsAt)
+      .catch((error: unknown) => {
+        logger.warn({ err: error, exchange: this.exchangeId, unused }, 'unused exchange budget calls not returned');
+      });
   }
 }
 

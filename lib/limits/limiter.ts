@@ -42,19 +42,37 @@ function limiterFor(policy: LimitPolicy, db: Database): RateLimiterDrizzle {
   return limiter;
 }
 
+/** A take that went through, with what is left of its window and when the window ends (by Date.now()). */
+export interface Reserved {
+  ok: true;
+  remaining: number;
+  windowEndsAt: number;
+}
+
+/** `take`, answering what is left of the window and when it ends when the points were taken. */
+export async function reserve(
+  policy: LimitPolicy,
+  subject: string,
+  points = 1,
+  db: Database = getDb(),
+): Promise<Reserved | Extract<Taken, { ok: false }>> {
+  try {
+    const taken = await limiterFor(policy, db).consume(subject, points);
+    return { ok: true, remaining: taken.remainingPoints, windowEndsAt: Date.now() + taken.msBeforeNext };
+  } catch (refusal) {
+    if (refusal instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, refusal.msBeforeNext) };
+    throw refusal;
+  }
+}
+
 /**
  * Counts `points` against `subject` in one atomic upsert (concurrent callers in any process each see
  * their own total, so exactly `policy.points` get through per window), or answers how long until the
  * window ends. A refused take still counts: the window is what ends a refusal, not fewer attempts.
  */
 export async function take(policy: LimitPolicy, subject: string, points = 1, db: Database = getDb()): Promise<Taken> {
-  try {
-    await limiterFor(policy, db).consume(subject, points);
-    return { ok: true };
-  } catch (refusal) {
-    if (refusal instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1, refusal.msBeforeNext) };
-    throw refusal;
-  }
+  const taken = await reserve(policy, subject, points, db);
+  return taken.ok ? { ok: true } : taken;
 }
 
 /**

@@ -1,18 +1,16 @@
 import 'server-only';
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import { ZodError } from 'zod';
 import { getDb } from '@/db';
-import { exchangeConnections, syncRuns } from '@/db/schema';
 import { fetchBalances } from '@/lib/exchanges/balances';
 import { classifyExchangeError } from '@/lib/exchanges/errors';
 import type { BalanceResult } from '@/lib/exchanges/types';
 import { DecryptError } from '@/lib/vault/cipher';
 import { secretValues, type ExchangeCredentials } from '@/lib/vault/credentials';
-import { loadCredentials } from '@/lib/vault/store';
+import { openCredentials } from '@/lib/vault/store';
 import { MalformedBalancesError, SyncNotAppliedError, writeSyncResult } from './apply-result';
 import { CREDENTIALS_UNREADABLE_MESSAGE, isRetriable, type SyncFailureKind } from './failure-kinds';
 import { recordSyncFailure } from './record-failure';
-import { transitionRuns } from './state';
+import { startRun } from './start-run';
 import type { SyncOutcome } from './types';
 import { logger } from '@/lib/log';
 
@@ -53,42 +51,26 @@ async function fail(
 }
 
 /**
- * Runs one attempt of a sync run: claims the run (queued or running → running, attempts + 1), reads the
- * connection's balances with its credentials — decrypted here and dropped when this call returns — and
+ * Runs one attempt of a sync run: claims the run (queued or running → running, attempts + 1) and reads
+ * the connection and its sealed credentials in the same statement, reads the connection's balances
+ * with the credentials — decrypted here and dropped when this call returns — and
  * applies them in one transaction, or records the classified failure (credentials that no longer
  * decrypt included: `credentials_unreadable`). Returns counts and redacted messages only. Database
  * errors are thrown, so the job engine retries the attempt.
  */
 export async function syncConnection(connectionId: string, runId: string): Promise<SyncOutcome> {
   const db = getDb();
-  const [run] = await transitionRuns(
-    'start',
-    { runId, connectionId },
-    { attempts: sql`${syncRuns.attempts} + 1`, startedAt: new Date() },
-    db,
-  );
+  const run = await startRun(runId, connectionId, db);
   if (!run) return SKIPPED;
-
-  const [connection] = await db
-    .select({
-      exchangeId: exchangeConnections.exchangeId,
-      sandbox: exchangeConnections.sandbox,
-      status: exchangeConnections.status,
-    })
-    .from(exchangeConnections)
-    .where(
-      and(
-        eq(exchangeConnections.id, connectionId),
-        eq(exchangeConnections.userId, run.userId),
-        isNull(exchangeConnections.disconnectedAt),
-      ),
-    );
+  const { connection } = run;
   if (connection?.status === 'disabled') {
     return fail(connectionId, runId, { kind: 'not_found', message: CONNECTION_DISABLED });
   }
   let credentials: ExchangeCredentials | null = null;
   try {
-    credentials = connection ? await loadCredentials(run.userId, connectionId) : null;
+    credentials = connection?.ciphertext
+      ? openCredentials({ connectionId, userId: run.userId }, connection.ciphertext)
+      : null;
   } catch (error) {
     if (!isUnreadableCredentials(error)) throw error;
     // The operator must learn that a key left the keyring (or a row was altered); the reason and key

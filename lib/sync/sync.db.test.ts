@@ -426,6 +426,19 @@ describe('failures land in the right state', () => {
     ).rejects.toMatchObject({ reason: 'connection_gone' });
   });
 
+  it('not_found: a connection marked disconnected is not synced even while its keys are still stored', async () => {
+    const connection = await binanceConnection(spot({ BTC: '1' }));
+    const { runId } = await enqueueRun({ ...connection, trigger: 'manual' });
+    await getDb()
+      .update(exchangeConnections)
+      .set({ disconnectedAt: new Date() })
+      .where(eq(exchangeConnections.id, connection.connectionId));
+
+    expect(await syncConnection(connection.connectionId, runId)).toMatchObject({ status: 'failed', kind: 'not_found' });
+    expect(await runRow(runId)).toMatchObject({ status: 'failed', errorKind: 'not_found' });
+    expect(sim.log({ apiKey: connection.apiKey })).toHaveLength(0);
+  });
+
   it('not_found: a disabled connection fails its run without calling the exchange, and stays disabled', async () => {
     const connection = await binanceConnection(spot({ BTC: '1' }), { status: 'disabled' });
     const { runId, outcome } = await queueAndSync(connection);
