@@ -2,7 +2,16 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useTransition } from 'react';
-import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type TooltipContentProps,
+  type TooltipValueType,
+} from 'recharts';
 import { CHART_RANGES, type ChartRange, type DisplayCurrency, type ValueSeries } from '@/lib/valuation/types';
 import { cn } from '../../_components/ui/cn';
 import { formatMoney } from './money';
