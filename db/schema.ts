@@ -36,10 +36,15 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     // Copied into every session token; bumping it ends every session issued before.
     sessionVersion: integer('session_version').notNull().default(1),
+    /** The currency values are shown in (lib/valuation DISPLAY_CURRENCIES); values are stored in USD. */
+    displayCurrency: text('display_currency').notNull().default('USD'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
+    check('users_display_currency_values', sql`${t.displayCurrency} in ('USD', 'EUR', 'GBP', 'CHF', 'JPY')`),
+  ],
 );
 
 /**
@@ -271,5 +276,36 @@ export const vaultKeyChecks = pgTable('vault_key_checks', {
   probe: text('probe').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * The latest USD price of an asset on one exchange, from that exchange's public tickers (lib/prices).
+ * Prices are public data, so they are kept per exchange, not per user or connection. Fiat currencies
+ * are priced here too (EUR from EUR/USD, JPY from USD/JPY), which is what display conversion reads.
+ */
+export const assetPrices = pgTable(
+  'asset_prices',
+  {
+    asset: text('asset').notNull(),
+    exchangeId: text('exchange_id').notNull(),
+    usd: numeric('usd').notNull(),
+    /** The market(s) used: 'BTC/USD', 'SOL/USDT', 'XYZ/BTC × BTC/USD', 'USD/JPY'. */
+    pair: text('pair').notNull(),
+    pricedAt: timestamp('priced_at', { withTimezone: true }).notNull(),
+  },
+  // Asset first: valuation looks prices up by asset over every exchange.
+  (t) => [primaryKey({ columns: [t.asset, t.exchangeId] }), check('asset_prices_positive', sql`${t.usd} > 0`)],
+);
+
+/** The last USD price of each hour per (exchange, asset): past values are computed at past prices. */
+export const priceHistory = pgTable(
+  'price_history',
+  {
+    asset: text('asset').notNull(),
+    exchangeId: text('exchange_id').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    usd: numeric('usd').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.asset, t.exchangeId, t.hour] }), check('price_history_positive', sql`${t.usd} > 0`)],
+);
 
 export type User = typeof users.$inferSelect;
