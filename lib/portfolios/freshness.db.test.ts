@@ -29,7 +29,7 @@ describe('getPortfolioFreshness', () => {
       values: { lastSuccessAt: ago(2), status: 'needs_reauth' },
     });
     // Disconnected: frozen on purpose, neither "oldest" nor a problem.
-    await createTestConnection({
+    const kept = await createTestConnection({
       userId,
       exchangeId: 'bitstamp',
       values: { lastSuccessAt: ago(10_000), status: 'disabled', disconnectedAt: ago(9_000) },
@@ -42,6 +42,7 @@ describe('getPortfolioFreshness', () => {
     expect(freshness.neverSynced).toBe(0);
     expect(freshness.problems).toEqual({ [late]: 'overdue', [failing]: 'failing', [keys]: 'needs_keys' });
     expect(freshness.problems[fresh]).toBeUndefined();
+    expect(freshness.frozen).toEqual([kept]);
   });
 
   it('counts a connection that never synced', async () => {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, type ConnectionStatus } from '@/db/schema';
 
@@ -42,6 +42,8 @@ export interface PortfolioFreshness {
   connectionCount: number;
   /** Connection id → its problem, for connected connections that have one. */
   problems: Record<string, SyncProblem>;
+  /** Disconnected connections whose holdings the user kept: frozen on purpose, never synced again. */
+  frozen: string[];
 }
 
 /** How current the portfolio is, from the user's connected exchanges (one small query, no holdings). */
@@ -58,18 +60,26 @@ export async function getPortfolioFreshness(
       syncIntervalSeconds: exchangeConnections.syncIntervalSeconds,
       lastSuccessAt: exchangeConnections.lastSuccessAt,
       createdAt: exchangeConnections.createdAt,
+      disconnectedAt: exchangeConnections.disconnectedAt,
     })
     .from(exchangeConnections)
-    .where(and(eq(exchangeConnections.userId, userId), isNull(exchangeConnections.disconnectedAt)));
+    .where(eq(exchangeConnections.userId, userId));
 
   let oldestSyncAt: Date | null = null;
   let neverSynced = 0;
   const problems: Record<string, SyncProblem> = {};
+  const frozen: string[] = [];
+  let connectionCount = 0;
   for (const row of rows) {
+    if (row.disconnectedAt) {
+      frozen.push(row.id);
+      continue;
+    }
+    connectionCount += 1;
     if (!row.lastSuccessAt) neverSynced += 1;
     else if (!oldestSyncAt || row.lastSuccessAt < oldestSyncAt) oldestSyncAt = row.lastSuccessAt;
     const problem = syncProblem(row, now);
     if (problem) problems[row.id] = problem;
   }
-  return { oldestSyncAt, neverSynced, connectionCount: rows.length, problems };
+  return { oldestSyncAt, neverSynced, connectionCount, problems, frozen };
 }

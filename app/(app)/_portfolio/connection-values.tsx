@@ -51,7 +51,7 @@ export function ConnectionValues({
                 {problem && (
                   <p className="flex items-center gap-1 text-xs text-warning-text">
                     <AlertTriangle className="size-3" aria-hidden />
-                    {problem}
+                    {problem.text}
                   </p>
                 )}
               </div>

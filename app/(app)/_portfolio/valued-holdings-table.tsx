@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { AlertTriangle, ChevronDown } from 'lucide-react';
+import { AlertTriangle, ChevronDown, Snowflake } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
 import type { DisplayCurrency, ValuedAsset, ValuedSource } from '@/lib/valuation/types';
 import { cn } from '../../_components/ui/cn';
@@ -12,8 +12,11 @@ import { formatChange, formatMoney, formatPrice, formatQuantity, formatShare, is
 
 export type SortKey = 'value' | 'name';
 
-/** Why a connection's holdings may be out of date, in words ("Not current: sync failing"), by connection id. */
-export type ConnectionProblems = Record<string, string>;
+/**
+ * By connection id, why its holdings may not be current, in words: a sync problem ("Not current: sync failing") or
+ * holdings kept from a disconnected exchange (frozen).
+ */
+export type ConnectionProblems = Record<string, { text: string; frozen: boolean }>;
 
 interface Props {
   assets: ValuedAsset[];
@@ -130,7 +133,9 @@ function AssetRows({
   problems,
   exchangeNames,
 }: Omit<Props, 'assets'> & { asset: ValuedAsset; panelId: string; open: boolean; onToggle: () => void }) {
-  const stale = asset.sources.some((source) => problems[source.connectionId]);
+  const notes = asset.sources.map((source) => problems[source.connectionId]);
+  const stale = notes.some((note) => note && !note.frozen);
+  const frozen = notes.some((note) => note?.frozen);
   return (
     <>
       <tr data-asset={asset.asset} className={cn('border-b border-border last:border-b-0', open && 'bg-subtle/40')}>
@@ -144,6 +149,12 @@ function AssetRows({
                 <p className="flex items-center gap-1 text-xs text-warning-text">
                   <AlertTriangle className="size-3" aria-hidden />
                   Not current
+                </p>
+              )}
+              {frozen && (
+                <p className="flex items-center gap-1 text-xs text-muted">
+                  <Snowflake className="size-3" aria-hidden />
+                  Includes frozen
                 </p>
               )}
             </div>
@@ -184,7 +195,7 @@ function AssetRows({
             className="inline-flex size-8 cursor-pointer items-center justify-center rounded-md text-muted hover:bg-subtle hover:text-foreground focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
           >
             <ChevronDown className={cn('size-4 transition-transform', open && 'rotate-180')} aria-hidden />
-            <span className="sr-only">Show details of {asset.asset}</span>
+            <span className="sr-only">Show sources for {asset.asset}</span>
           </button>
         </td>
       </tr>
@@ -261,7 +272,7 @@ function SourceItem({
   asset: string;
   currency: DisplayCurrency;
   locale: string;
-  problem: string | undefined;
+  problem: { text: string; frozen: boolean } | undefined;
   exchangeName: string;
 }) {
   return (
@@ -280,9 +291,13 @@ function SourceItem({
             <span className="font-medium text-foreground/80">{source.wallet}</span> wallet
           </p>
           {problem && (
-            <p className="flex items-center gap-1 text-xs text-warning-text">
-              <AlertTriangle className="size-3" aria-hidden />
-              {problem}
+            <p className={cn('flex items-center gap-1 text-xs', problem.frozen ? 'text-muted' : 'text-warning-text')}>
+              {problem.frozen ? (
+                <Snowflake className="size-3" aria-hidden />
+              ) : (
+                <AlertTriangle className="size-3" aria-hidden />
+              )}
+              {problem.text}
             </p>
           )}
         </div>
