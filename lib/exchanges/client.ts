@@ -231,6 +231,18 @@ export async function withExchangeClient<T>(
   }
 }
 
+/**
+ * Runs `run` on a pooled client holding no key, for public data (tickers): the same markets, budget
+ * and pool as an account's client, with nothing to sign with.
+ */
+export function withPublicExchangeClient<T>(
+  id: string,
+  options: ClientOptions,
+  run: (client: Exchange) => Promise<T>,
+): Promise<T> {
+  return withExchangeClient(id, {} as ExchangeCredentials, options, run);
+}
+
 /** Drops clients idle for over IDLE_CLIENT_TTL_MS. Loans take the newest, so each list is oldest first. */
 export function pruneIdleClients(now = Date.now()): void {
   for (const [key, clients] of idle) {

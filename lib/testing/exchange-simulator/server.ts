@@ -25,6 +25,16 @@ export type NewAccount = Pick<SimAccount, 'exchange' | 'apiKey' | 'secret'> &
   Partial<Omit<SimAccount, 'exchange' | 'apiKey' | 'secret'>>;
 
 const byHost = new Map<string, SimExchange>();
+const publicFaultKey = (exchange: SimExchangeId) => `public:${exchange}`;
+const PUBLIC_FAULT_STATUS: Partial<Record<Fault['kind'], number>> = {
+  rate_limit: 429,
+  ban: 418,
+  forbidden: 403,
+  server_error: 500,
+  bad_gateway: 502,
+  unavailable: 503,
+  gateway_timeout: 504,
+};
 for (const exchange of simulatedExchanges) for (const host of exchange.hosts) byHost.set(host, exchange);
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -93,6 +103,20 @@ export class ExchangeSimulator {
     account.wallets = wallets;
   }
 
+  /** Sets an exchange's last prices by unified symbol ("BTC/USD" → "64000.5"); other symbols lose theirs. */
+  setTickers(exchange: SimExchangeId, prices: Record<string, string>) {
+    this.ctx.tickers[exchange] = { ...prices };
+  }
+
+  /**
+   * Makes the next `remaining` public (unsigned) requests to this exchange fail the given way: the
+   * ticker endpoints' failures. Kinds other than delay/html/truncated answer the plain HTTP status
+   * (429 with Retry-After, 500, 502, 503, 504), which ccxt maps the same way for every exchange.
+   */
+  addPublicFault(exchange: SimExchangeId, fault: Omit<Fault, 'remaining'> & { remaining?: number }) {
+    this.addFault(publicFaultKey(exchange), fault);
+  }
+
   /** Makes the next `remaining` requests of this key fail the given way. */
   addFault(apiKey: string, fault: Omit<Fault, 'remaining'> & { remaining?: number }) {
     const list = this.faults.get(apiKey) ?? [];
@@ -146,7 +170,7 @@ export class ExchangeSimulator {
       now: Date.now(),
     };
     const apiKey = exchange.claimedKey(simRequest);
-    const fault = this.takeFault(apiKey, simRequest.path);
+    const fault = this.takeFault(apiKey ?? publicFaultKey(exchange.id), simRequest.path);
     const record = (status: number, verified: boolean | null) =>
       this.entries.push({
         exchange: exchange.id,
@@ -157,6 +181,7 @@ export class ExchangeSimulator {
         verified,
         status,
         fault: fault?.kind,
+        query: rawQuery,
         at: simRequest.now,
       });
 
@@ -168,6 +193,16 @@ export class ExchangeSimulator {
       return send(res, { status: 200, body: '<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>' });
     }
     const passFault = fault && !['delay', 'html', 'truncated'].includes(fault.kind) ? fault : undefined;
+    if (passFault && apiKey === null) {
+      const status = PUBLIC_FAULT_STATUS[passFault.kind] ?? 500;
+      record(status, null);
+      const retryAfter = String(passFault.retryAfterSeconds ?? 30);
+      return send(res, {
+        status,
+        headers: status === 429 || status === 418 ? { 'Retry-After': retryAfter } : undefined,
+        body: { simulatorError: `public fault ${passFault.kind}` },
+      });
+    }
     const { response, verified } = exchange.handle(simRequest, this.ctx, passFault);
     record(response.status, verified);
     if (fault?.kind === 'truncated') {
@@ -219,9 +254,13 @@ export class ExchangeSimulator {
         this.clearLog();
         return { status: 204, body: '' };
       }
-      if (method === 'PUT' && parts[0] === 'tickers' && parts[1]) {
-        this.ctx.tickers[parts[1] as SimExchangeId] = json() as Record<string, string>;
+      if (method === 'PUT' && parts[0] === 'tickers' && parts[1] && parts.length === 2) {
+        this.setTickers(parts[1] as SimExchangeId, json() as Record<string, string>);
         return { status: 200, body: { ok: true } };
+      }
+      if (method === 'POST' && parts[0] === 'tickers' && parts[1] && parts[2] === 'faults') {
+        this.addPublicFault(parts[1] as SimExchangeId, json() as unknown as Fault);
+        return { status: 201, body: { ok: true } };
       }
       if (method === 'POST' && parts[0] === 'reset') {
         this.reset();

@@ -89,6 +89,8 @@ export interface LogEntry {
   verified: boolean | null;
   status: number;
   fault?: FaultKind;
+  /** The raw query string (which markets a ticker request asked for). */
+  query: string;
   at: number;
 }
 

@@ -159,7 +159,9 @@ function selectTickers<T>(ctx: SimContext, params: Params, shape: (row: TickerRo
       return error(400, -1100, "Illegal characters found in parameter 'symbols'.");
     }
     if (!Array.isArray(wanted)) return refusals.mandatory('symbols');
-    const missing = wanted.some((id) => !rows.some((r) => r.id === id));
+    // Listed markets without a price set by the test are left out of the answer, as if not traded.
+    const listed = new Set(spotPairs(ctx).map(([base, quote]) => base + quote));
+    const missing = wanted.some((id) => typeof id !== 'string' || !listed.has(id));
     if (missing) return error(400, -1121, 'Invalid symbol.');
     return { status: 200, body: rows.filter((r) => wanted.includes(r.id)).map(shape) };
   }
