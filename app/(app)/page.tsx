@@ -4,6 +4,7 @@ import { Download, Plus, Wallet } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { requireUser } from '@/lib/auth/session';
 import { findExchange } from '@/lib/exchanges/catalog';
+import { refreshPricesInlineIfStale } from '@/lib/prices/refresh';
 import { getPortfolioFreshness, SYNC_PROBLEM_TEXT, type PortfolioFreshness } from '@/lib/portfolios/freshness';
 import { getDisplayCurrency } from '@/lib/valuation/display-currency';
 import { getPortfolioValuation } from '@/lib/valuation/portfolio-value';
@@ -71,7 +72,9 @@ function Freshness({ freshness }: { freshness: PortfolioFreshness }) {
 
 export default async function PortfolioPage() {
   const user = await requireUser();
-  const currency = await getDisplayCurrency(user.id);
+  // Development without the Inngest dev server: no cron refreshes prices, so opening the page does (a no-op when
+  // Inngest runs, and when prices are under a minute old).
+  const [currency] = await Promise.all([getDisplayCurrency(user.id), refreshPricesInlineIfStale(user.id)]);
   const [valuation, freshness, locale] = await Promise.all([
     getPortfolioValuation(user.id, currency),
     getPortfolioFreshness(user.id),
