@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { Download, Plus, Wallet } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { requireUser } from '@/lib/auth/session';
+import { logger } from '@/lib/log';
 import { findExchange } from '@/lib/exchanges/catalog';
 import { refreshPricesInlineIfStale } from '@/lib/prices/refresh';
 import { getPortfolioFreshness, SYNC_PROBLEM_TEXT, type PortfolioFreshness } from '@/lib/portfolios/freshness';
@@ -74,7 +75,12 @@ export default async function PortfolioPage() {
   const user = await requireUser();
   // Development without the Inngest dev server: no cron refreshes prices, so opening the page does (a no-op when
   // Inngest runs, and when prices are under a minute old).
-  const [currency] = await Promise.all([getDisplayCurrency(user.id), refreshPricesInlineIfStale(user.id)]);
+  const [currency] = await Promise.all([
+    getDisplayCurrency(user.id),
+    refreshPricesInlineIfStale(user.id).catch((error: unknown) =>
+      logger.warn({ err: error }, 'inline price refresh failed'),
+    ),
+  ]);
   const [valuation, freshness, locale] = await Promise.all([
     getPortfolioValuation(user.id, currency),
     getPortfolioFreshness(user.id),
