@@ -13,6 +13,7 @@ import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
 import { pruneSyncRuns } from './functions/prune-sync-runs';
 import { rotateCredentials } from './functions/rotate-credentials';
+import { refreshExchangePricesFunction, refreshPrices } from './functions/refresh-prices';
 import { claimAllPages, SCHEDULE_MAX_PAGES, SCHEDULE_PAGE_SIZE, scheduleSyncs } from './functions/schedule-syncs';
 import { syncAll } from './functions/sync-all';
 import {
@@ -305,8 +306,10 @@ describe('what only Inngest enforces (not modelled by the test executor)', () =>
         syncAll,
         cleanStaleSyncs,
         pruneSyncRuns,
+        refreshPrices,
+        refreshExchangePricesFunction,
       ]),
     );
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(8);
   });
 });

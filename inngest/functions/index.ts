@@ -1,5 +1,6 @@
 import { cleanStaleSyncs } from './clean-stale-syncs';
 import { pruneSyncRuns } from './prune-sync-runs';
+import { refreshExchangePricesFunction, refreshPrices } from './refresh-prices';
 import { rotateCredentials } from './rotate-credentials';
 import { scheduleSyncs } from './schedule-syncs';
 import { syncAll } from './sync-all';
@@ -12,4 +13,6 @@ export const functions = [
   syncAll,
   cleanStaleSyncs,
   pruneSyncRuns,
+  refreshPrices,
+  refreshExchangePricesFunction,
 ];
