@@ -132,6 +132,7 @@ test('every server action refuses a request from another origin, runs nothing, a
     syncAllAction: {},
     updateConnectionAction: { connectionId, label: 'Attacker', syncIntervalSeconds: 60 },
     disconnectAction: { connectionId, keepHoldings: false },
+    setDisplayCurrencyAction: { currency: 'JPY' },
   };
 
   const actions = buildActions();
@@ -222,6 +223,19 @@ const ANONYMOUS: Record<string, ((baseURL: string) => Promise<void>) | 'covered 
     expect(signIn.headers.getSetCookie().join(';')).not.toMatch(/session-token=[^;]/);
   },
   '/api/inngest': 'covered in app/server-actions.db.test.ts',
+  ...Object.fromEntries(
+    ['/api/export/holdings', '/api/export/history'].map((route) => [
+      route,
+      async (baseURL: string) => {
+        for (const method of ['GET', 'POST']) {
+          const response = await fetch(`${baseURL}${route}`, { method, redirect: 'manual' });
+          expect([401, 405], `${method} ${route}`).toContain(response.status);
+          expect(response.headers.get('content-type') ?? '', `${method} ${route}`).not.toMatch(/text\/csv/);
+          expect(await response.text(), `${method} ${route}`).not.toMatch(/^asset,|^at,/);
+        }
+      },
+    ]),
+  ),
   // Public by design (monitors): the database's and the job mode's state, nothing about anyone.
   '/api/health': async (baseURL) => {
     const response = await fetch(`${baseURL}/api/health`);
