@@ -239,7 +239,11 @@ export const balanceHistory = pgTable(
     hour: timestamp('hour', { withTimezone: true }).notNull(),
     total: numeric('total').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.connectionId, t.asset, t.hour] })],
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.asset, t.hour] }),
+    // The value chart looks up each connection's latest recorded hour at or before a point in time.
+    index('balance_history_connection_hour_idx').on(t.connectionId, t.hour),
+  ],
 );
 
 /**

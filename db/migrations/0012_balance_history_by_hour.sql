@@ -1,0 +1,1 @@
+CREATE INDEX "balance_history_connection_hour_idx" ON "balance_history" USING btree ("connection_id","hour");

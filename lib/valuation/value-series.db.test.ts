@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
+import { withTestDatabase } from '@/lib/testing/database';
+import { hourBefore, insertBalanceHistory, insertPriceHistory, insertPrices } from '@/lib/testing/prices';
+import { getValueSeries } from './value-series';
+
+withTestDatabase({ isolated: true });
+beforeAll(useTestKeyring);
+
+const now = new Date('2026-12-04T12:30:00Z');
+const h = (hoursAgo: number) => hourBefore(now, hoursAgo);
+let userId: string;
+let kraken: string;
+
+/**
+ * Binance: 1 BTC from 30 h ago, 10 ETH more 2 h ago, half the BTC sold this hour. Kraken: 0.25 BTC and
+ * 4 ABC (priced only on KuCoin) from 1 h ago. BTC rose 50,000 → 55,000 → 58,000 → 60,000 on Binance.
+ */
+beforeAll(async () => {
+  userId = await createTestUser();
+  const binance = await createTestConnection({ userId, exchangeId: 'binance' });
+  kraken = await createTestConnection({ userId, exchangeId: 'kraken' });
+  await insertBalanceHistory([
+    [binance, 'BTC', h(30), '1'],
+    [binance, 'BTC', h(2), '1'],
+    [binance, 'ETH', h(2), '10'],
+    [binance, 'BTC', h(0), '0.5'],
+    [binance, 'ETH', h(0), '10'],
+    [kraken, 'BTC', h(1), '0.25'],
+    [kraken, 'ABC', h(1), '4'],
+  ]);
+  await insertPriceHistory([
+    ['BTC', 'binance', h(30), '50000'],
+    ['BTC', 'binance', h(10), '55000'],
+    ['BTC', 'binance', h(2), '58000'],
+    ['BTC', 'binance', h(0), '60000'],
+    ['ETH', 'binance', h(2), '3000'],
+    ['BTC', 'kraken', h(1), '59000'],
+    ['ABC', 'kucoin', h(1), '2.5'],
+  ]);
+  await insertPrices([['EUR', 'kraken', '1.25', 'EUR/USD', new Date(now.getTime() - 60_000)]]);
+});
+
+const point = (hoursAgo: number, value: string) => ({ at: h(hoursAgo).toISOString(), value });
+
+describe('getValueSeries', () => {
+  it('values every hour of the last 24 h at that hour’s prices', async () => {
+    const series = await getValueSeries(userId, '24h', 'USD', { now });
+    expect(series.currency).toBe('USD');
+    expect(series.points).toEqual([
+      ...[23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11].map((ago) => point(ago, '50000')),
+      ...[10, 9, 8, 7, 6, 5, 4, 3].map((ago) => point(ago, '55000')),
+      point(2, '88000'),
+      // + Kraken: 0.25 × 59,000 + 4 ABC × 2.5 (KuCoin's price).
+      point(1, '102760'),
+      // Binance: 0.5 × 60,000 + 10 × 3,000 (ETH's latest price).
+      point(0, '74760'),
+    ]);
+  });
+
+  it('gives one connection’s series alone', async () => {
+    const series = await getValueSeries(userId, '7d', 'USD', { now, connectionId: kraken });
+    expect(series.points).toEqual([point(1, '14760'), point(0, '14760')]);
+  });
+
+  it('has a point a day for a year, each day at its last hour', async () => {
+    const series = await getValueSeries(userId, '1y', 'USD', { now });
+    expect(series.points).toEqual([
+      { at: '2026-12-03T00:00:00.000Z', value: '50000' },
+      { at: '2026-12-04T00:00:00.000Z', value: '74760' },
+    ]);
+  });
+
+  it('starts "all" at the first recorded hour, hourly while that is under 30 days', async () => {
+    const series = await getValueSeries(userId, 'all', 'USD', { now });
+    expect(series.points).toHaveLength(31);
+    expect(series.points[0]).toEqual(point(30, '50000'));
+    const later = await getValueSeries(userId, 'all', 'USD', { now: new Date(now.getTime() + 40 * 86_400_000) });
+    expect(later.points[0]).toEqual({ at: '2026-12-03T00:00:00.000Z', value: '50000' });
+    expect(later.points).toHaveLength(42);
+  });
+
+  it('converts to EUR, and covers every range for the 30 d one', async () => {
+    const eur = await getValueSeries(userId, '30d', 'EUR', { now });
+    expect(eur.currency).toBe('EUR');
+    expect(eur.points.at(-1)).toEqual(point(0, '59808'));
+    expect(eur.points).toHaveLength(31);
+    const gbp = await getValueSeries(userId, '24h', 'GBP', { now });
+    expect(gbp.currency).toBe('USD');
+  });
+
+  it('shows nothing of another user', async () => {
+    const other = await createTestUser();
+    expect((await getValueSeries(other, '24h', 'USD', { now })).points).toEqual([]);
+    expect((await getValueSeries(other, 'all', 'USD', { now })).points).toEqual([]);
+    expect((await getValueSeries(other, '24h', 'USD', { now, connectionId: kraken })).points).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import { getDb, type Database } from '@/db';
+import { BALANCE_SUFFIX_PATTERN, USD_PEGGED } from '@/lib/prices/assets';
+import { Dec, DIVISION_PLACES, plain } from '@/lib/prices/decimal';
+import { rowsOf, textArrayLiteral } from '@/lib/sync/sql-rows';
+import { conversionRate } from './conversion';
+import type { ChartRange, DisplayCurrency, ValueSeries } from './types';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Beyond this span the chart has a point a day instead of an hour. */
+export const HOURLY_UP_TO_MS = 30 * DAY_MS;
+
+/** Hourly ranges, by their number of points. */
+const HOURLY: Partial<Record<ChartRange, number>> = { '24h': 24, '7d': 7 * 24, '30d': 30 * 24 };
+
+interface Buckets {
+  /** The first and last bucket's label (an hour, or a day's midnight UTC). */
+  first: Date;
+  last: Date;
+  step: 'hour' | 'day';
+}
+
+function startOfHour(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+function startOfDay(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / DAY_MS) * DAY_MS);
+}
+
+function bucketsFor(range: ChartRange, now: Date, firstRecorded: Date | null): Buckets | null {
+  const hour = startOfHour(now);
+  const hours = HOURLY[range];
+  if (hours) return { first: new Date(hour.getTime() - (hours - 1) * HOUR_MS), last: hour, step: 'hour' };
+  if (range === '1y') return { first: new Date(startOfDay(now).getTime() - 364 * DAY_MS), last: startOfDay(now), step: 'day' };
+  if (!firstRecorded) return null;
+  if (hour.getTime() - firstRecorded.getTime() <= HOURLY_UP_TO_MS) return { first: startOfHour(firstRecorded), last: hour, step: 'hour' };
+  return { first: startOfDay(firstRecorded), last: startOfDay(now), step: 'day' };
+}
+
+/**
+ * The user's value (or one connection's) over `range`, a point an hour up to 30 days and a day
+ * beyond, each at the prices of its time: a point sums every connection's holdings as last recorded
+ * at or before it (balance_history keeps a full snapshot for every hour a sync ran) times each
+ * asset's latest price at or before it, on the connection's exchange or else on another. A day's
+ * point is its last hour (the current hour for today). Hours before anything was recorded have no
+ * point; unpriced assets count for nothing. Values are converted at today's rate.
+ */
+export async function getValueSeries(
+  userId: string,
+  range: ChartRange,
+  currency: DisplayCurrency,
+  options: { connectionId?: string; now?: Date; db?: Database } = {},
+): Promise<ValueSeries> {
+  const db = options.db ?? getDb();
+  const now = options.now ?? new Date();
+  const connectionFilter = options.connectionId ? sql`and c.id = ${options.connectionId}::uuid` : sql``;
+  let firstRecorded: Date | null = null;
+  if (range === 'all') {
+    const first = await db.execute(sql`
+      select min(b.hour) as first from exchange_connections c
+      join lateral (select hour from balance_history b where b.connection_id = c.id order by hour limit 1) b on true
+      where c.user_id = ${userId}::uuid ${connectionFilter}
+    `);
+    const value = rowsOf<{ first: string | Date | null }>(first)[0]?.first;
+    firstRecorded = value ? new Date(value) : null;
+  }
+  const buckets = bucketsFor(range, now, firstRecorded);
+  const conversion = await conversionRate(currency, db);
+  const seriesCurrency = conversion || currency === 'USD' ? currency : 'USD';
+  if (!buckets) return { currency: seriesCurrency, range, points: [] };
+
+  const nowHour = startOfHour(now).toISOString();
+  const offset = buckets.step === 'day' ? '23 hours' : '0 hours';
+  const result = await db.execute(sql`
+    with conns as (
+      select c.id, c.exchange_id, c.disconnected_at,
+        exists (select 1 from holdings h where h.connection_id = c.id) as kept
+      from exchange_connections c
+      where c.user_id = ${userId}::uuid ${connectionFilter}
+    ),
+    buckets as (
+      select g as label, least(g + ${offset}::interval, ${nowHour}::timestamptz) as t
+      from generate_series(${buckets.first.toISOString()}::timestamptz, ${buckets.last.toISOString()}::timestamptz,
+        ${`1 ${buckets.step}`}::interval) g
+    ),
+    latest as (
+      select b.label, b.t, c.id, c.exchange_id, last_hour.hour
+      from buckets b
+      cross join conns c
+      join lateral (
+        select bh.hour from balance_history bh
+        where bh.connection_id = c.id and bh.hour <= b.t
+        order by bh.hour desc limit 1
+      ) last_hour on true
+      -- A removed connection's last snapshot stops counting when it was disconnected.
+      where c.disconnected_at is null or c.kept or b.t < c.disconnected_at
+    ),
+    amounts as (
+      select l.label, l.t, l.exchange_id, bh.total,
+        regexp_replace(bh.asset, ${BALANCE_SUFFIX_PATTERN}, '') as price_key
+      from latest l
+      join balance_history bh on bh.connection_id = l.id and bh.hour = l.hour
+    )
+    select a.label,
+      coalesce(sum(a.total * case when a.price_key = any(${textArrayLiteral([...USD_PEGGED])}::text[]) then 1
+        else coalesce(own.usd, other.usd) end), 0)::text as value
+    from amounts a
+    left join lateral (
+      select p.usd from price_history p
+      where p.asset = a.price_key and p.exchange_id = a.exchange_id and p.hour <= a.t
+      order by p.hour desc limit 1
+    ) own on true
+    left join lateral (
+      select p.usd from price_history p
+      where own.usd is null and p.asset = a.price_key and p.hour <= a.t
+      order by p.hour desc, p.exchange_id limit 1
+    ) other on true
+    group by a.label
+    order by a.label
+  `);
+  const points = rowsOf<{ label: string | Date; value: string }>(result).map((row) => {
+    const usd = new Dec(row.value);
+    return {
+      at: new Date(row.label).toISOString(),
+      value: plain(conversion ? usd.div(conversion.usd).toDecimalPlaces(DIVISION_PLACES) : usd),
+    };
+  });
+  return { currency: seriesCurrency, range, points };
+}
