@@ -32,6 +32,7 @@ import {
   type ServerAction,
 } from '@/lib/testing/server-actions';
 import { routeHandlerFiles } from '@/lib/testing/route-handlers';
+import { HISTORY_HEADER } from '@/lib/export/history';
 import { HOLDINGS_HEADER } from '@/lib/export/holdings';
 import { withSimulator } from '@/lib/testing/simulator';
 
@@ -363,6 +364,13 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     // The other user's session may have ended in an action case above (signOutEverywhereAction): either way,
     // nothing of the owner's in the answer (checked for every route). lib/export/holdings.db.test.ts proves the
     // rows are the caller's own, with two users holding the same assets.
+  },
+  'GET /api/export/history': {
+    requests: () => [{ url: '/api/export/history' }],
+    asOwner: (answer) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body.startsWith(`${HISTORY_HEADER.join(',')}\r\n`)).toBe(true);
+    },
   },
   'GET /api/auth/[...nextauth]': {
     public: 'Auth.js: the session (null without one), the CSRF token and the provider list',

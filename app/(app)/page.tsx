@@ -9,6 +9,7 @@ import { refreshPricesInlineIfStale } from '@/lib/prices/refresh';
 import { getPortfolioFreshness, SYNC_PROBLEM_TEXT, type PortfolioFreshness } from '@/lib/portfolios/freshness';
 import { getDisplayCurrency } from '@/lib/valuation/display-currency';
 import { getPortfolioValuation } from '@/lib/valuation/portfolio-value';
+import { getValueSeries } from '@/lib/valuation/value-series';
 import type { PortfolioValuation } from '@/lib/valuation/types';
 import { Button } from '../_components/ui/button';
 import { Card, CardContent } from '../_components/ui/card';
@@ -17,6 +18,7 @@ import { SyncAllButton } from './_components/sync-all-button';
 import { ConnectionValues } from './_portfolio/connection-values';
 import { requestLocale } from './_portfolio/locale';
 import { PortfolioValue } from './_portfolio/portfolio-value';
+import { parseRange, ValueChart } from './_portfolio/value-chart';
 import { ValuedHoldingsTable, type ConnectionProblems } from './_portfolio/valued-holdings-table';
 
 export const metadata: Metadata = { title: 'Portfolio' };
@@ -71,8 +73,13 @@ function Freshness({ freshness }: { freshness: PortfolioFreshness }) {
   );
 }
 
-export default async function PortfolioPage() {
+export default async function PortfolioPage({
+  searchParams,
+}: {
+  searchParams?: Promise<{ range?: string | string[] }>;
+}) {
   const user = await requireUser();
+  const range = parseRange((await searchParams)?.range);
   // Development without the Inngest dev server: no cron refreshes prices, so opening the page does (a no-op when
   // Inngest runs, and when prices are under a minute old).
   const [currency] = await Promise.all([
@@ -81,10 +88,11 @@ export default async function PortfolioPage() {
       logger.warn({ err: error }, 'inline price refresh failed'),
     ),
   ]);
-  const [valuation, freshness, locale] = await Promise.all([
+  const [valuation, freshness, locale, series] = await Promise.all([
     getPortfolioValuation(user.id, currency),
     getPortfolioFreshness(user.id),
     requestLocale(),
+    getValueSeries(user.id, range, currency),
   ]);
   const connected = freshness.connectionCount > 0;
   const hasAssets = valuation.assets.length > 0;
@@ -123,6 +131,7 @@ export default async function PortfolioPage() {
       {hasAssets ? (
         <>
           <PortfolioValue valuation={valuation} locale={locale} />
+          <ValueChart series={series} locale={locale} title="Value over time" />
           <section aria-labelledby="holdings-heading" className="flex flex-col gap-3">
             <div className="flex flex-wrap items-baseline justify-between gap-3">
               <h2 id="holdings-heading" className="text-lg font-semibold tracking-tight">

@@ -1,7 +1,8 @@
 'use client';
 
+import type { Route } from 'next';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useMemo, useTransition } from 'react';
+import { useId, useMemo, useTransition } from 'react';
 import {
   Area,
   AreaChart,
@@ -64,6 +65,7 @@ export function ValueChart({
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const [pending, startTransition] = useTransition();
+  const headingId = useId();
   const { currency, range } = series;
 
   const points = useMemo<Point[]>(
@@ -80,7 +82,7 @@ export function ValueChart({
   const choose = (next: ChartRange) => {
     const params = new URLSearchParams(searchParams.toString());
     params.set('range', next);
-    startTransition(() => router.replace(`${pathname}?${params.toString()}`, { scroll: false }));
+    startTransition(() => router.replace(`${pathname}?${params.toString()}` as Route, { scroll: false }));
   };
 
   const first = points[0];
@@ -91,9 +93,9 @@ export function ValueChart({
       : undefined;
 
   return (
-    <section aria-labelledby="value-chart-heading" className={cn('flex flex-col gap-3', className)}>
+    <section aria-labelledby={headingId} className={cn('flex flex-col gap-3', className)}>
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="value-chart-heading" className="text-lg font-semibold tracking-tight">
+        <h2 id={headingId} className="text-lg font-semibold tracking-tight">
           {title}
         </h2>
         <div role="group" aria-label="Chart range" className="flex gap-1" aria-busy={pending || undefined}>
