@@ -58,7 +58,7 @@ test('the total, its 24 h change and the chart after two syncs at different pric
   const key = await simAccount('kraken', {
     spot: { BTC: { free: '0.5', used: '0' }, ETH: { free: '2', used: '0' }, NOPE: { free: '7', used: '0' } },
   });
-  await connectThroughUi(page, key, label);
+  const connectionId = await connectThroughUi(page, key, label);
   await refreshPrices();
 
   await page.goto('/');
@@ -78,6 +78,47 @@ test('the total, its 24 h change and the chart after two syncs at different pric
   await expect(page.getByTestId('amount-ETH')).toHaveText('2.5', { timeout: 20_000 });
   await page.goto('/');
   await expect(valueRegion(page).getByTestId('portfolio-total')).toHaveText('$40,500.00');
+
+  // The chart: a sync two hours ago (seeded as the sync writes it) at that hour's prices, then the two above.
+  const twoHoursAgo = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000);
+  const sql = database();
+  await sql`insert into balance_history (connection_id, asset, hour, total) values
+    (${connectionId}, 'BTC', ${twoHoursAgo}, '0.5'), (${connectionId}, 'ETH', ${twoHoursAgo}, '2'),
+    (${connectionId}, 'NOPE', ${twoHoursAgo}, '7')`;
+  await sql`insert into price_history (asset, exchange_id, hour, usd) values
+    ('BTC', 'kraken', ${twoHoursAgo}, '50000'), ('ETH', 'kraken', ${twoHoursAgo}, '2500')
+    on conflict (asset, exchange_id, hour) do update set usd = excluded.usd`;
+  await page.goto('/');
+  const chart = page.getByTestId('value-chart').first();
+  await page.getByRole('button', { name: '24 h', exact: true }).click();
+  await expect(page).toHaveURL(/[?&]range=24h/);
+  await expect(page.getByRole('button', { name: '24 h', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(chart.locator('svg.recharts-surface')).toBeVisible();
+  // Hover: the value at that point. Keyboard: focus the chart, arrow keys walk the points.
+  const box = (await chart.locator('svg.recharts-surface').boundingBox())!;
+  await page.mouse.move(box.x + box.width - 12, box.y + box.height / 2);
+  await expect(chart.getByTestId('chart-readout')).toContainText('$40,500.00');
+  await page.mouse.move(0, 0);
+  await expect(chart.getByTestId('chart-readout')).toHaveCount(0);
+  await chart.locator('.recharts-wrapper, svg.recharts-surface').first().focus();
+  await page.keyboard.press('ArrowRight');
+  // 0.5 BTC × 50,000 + 2 ETH × 2,500 at that hour's prices.
+  await expect(chart.getByTestId('chart-readout')).toContainText('$30,000.00');
+  for (const range of ['7 d', '30 d', '1 y', 'All']) {
+    await page.getByRole('button', { name: range, exact: true }).click();
+    await expect(page.getByRole('button', { name: range, exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(chart.locator('svg.recharts-surface')).toBeVisible();
+  }
+  const [historyHeader, ...history] = await downloadCsv(page, 'Export history CSV');
+  expect(historyHeader).toEqual(['at', 'value', 'currency']);
+  expect(history[0]).toEqual([twoHoursAgo.toISOString(), '30000', 'USD']);
+  expect(history.at(-1)?.slice(1)).toEqual(['40500', 'USD']);
+
+  // The connection's page has its own chart.
+  await page.goto(`/exchanges/${connectionId}?range=24h`);
+  await expect(page.getByRole('heading', { name: 'Value over time' })).toBeVisible();
+  await expect(page.getByTestId('value-chart').locator('svg.recharts-surface')).toBeVisible();
+  await page.goto('/');
 
   // The per-source breakdown opens from the keyboard.
   const toggle = page.getByRole('button', { name: 'Show sources for BTC' });
