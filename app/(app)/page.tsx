@@ -18,7 +18,8 @@ import { SyncAllButton } from './_components/sync-all-button';
 import { ConnectionValues } from './_portfolio/connection-values';
 import { requestLocale } from './_portfolio/locale';
 import { PortfolioValue } from './_portfolio/portfolio-value';
-import { parseRange, ValueChart } from './_portfolio/value-chart';
+import { parseRange } from './_portfolio/chart-range';
+import { ValueChart } from './_portfolio/value-chart';
 import { ValuedHoldingsTable, type ConnectionProblems } from './_portfolio/valued-holdings-table';
 
 export const metadata: Metadata = { title: 'Portfolio' };

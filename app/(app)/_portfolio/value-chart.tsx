@@ -15,27 +15,8 @@ import {
 } from 'recharts';
 import { CHART_RANGES, type ChartRange, type DisplayCurrency, type ValueSeries } from '@/lib/valuation/types';
 import { cn } from '../../_components/ui/cn';
+import { RANGE_LABELS, RANGE_WORDS } from './chart-range';
 import { formatMoney } from './money';
-
-export const RANGE_LABELS: Record<ChartRange, string> = {
-  '24h': '24 h',
-  '7d': '7 d',
-  '30d': '30 d',
-  '1y': '1 y',
-  all: 'All',
-};
-
-const RANGE_WORDS: Record<ChartRange, string> = {
-  '24h': 'the last 24 hours',
-  '7d': 'the last 7 days',
-  '30d': 'the last 30 days',
-  '1y': 'the last year',
-  all: 'all time',
-};
-
-export function parseRange(value: string | string[] | undefined): ChartRange {
-  return CHART_RANGES.find((range) => range === value) ?? '30d';
-}
 
 interface Point {
   at: string;

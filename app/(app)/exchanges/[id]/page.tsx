@@ -18,7 +18,7 @@ import { UpdateKeysForm } from './update-keys-form';
 import { WalletHoldings } from './wallet-holdings';
 import { ConnectionValueChart } from '../../_portfolio/connection-value-chart';
 import { requestLocale } from '../../_portfolio/locale';
-import { parseRange } from '../../_portfolio/value-chart';
+import { parseRange } from '../../_portfolio/chart-range';
 import { getDisplayCurrency } from '@/lib/valuation/display-currency';
 
 interface Props {
