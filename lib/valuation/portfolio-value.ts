@@ -36,7 +36,8 @@ async function holdingsWithPrices(userId: string, now: Date, db: Database): Prom
       where c.user_id = ${userId}::uuid
     ),
     keys as (select distinct price_key from held where price_key is not null),
-    priced as (
+    -- Materialised: computed once per asset, however the planner estimates the holdings.
+    priced as materialized (
       select p.asset as price_key,
         jsonb_agg(jsonb_build_object(
           'exchangeId', p.exchange_id, 'usd', p.usd::text, 'pair', p.pair, 'at', p.priced_at,

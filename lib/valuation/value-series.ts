@@ -34,9 +34,11 @@ function bucketsFor(range: ChartRange, now: Date, firstRecorded: Date | null): B
   const hour = startOfHour(now);
   const hours = HOURLY[range];
   if (hours) return { first: new Date(hour.getTime() - (hours - 1) * HOUR_MS), last: hour, step: 'hour' };
-  if (range === '1y') return { first: new Date(startOfDay(now).getTime() - 364 * DAY_MS), last: startOfDay(now), step: 'day' };
+  if (range === '1y')
+    return { first: new Date(startOfDay(now).getTime() - 364 * DAY_MS), last: startOfDay(now), step: 'day' };
   if (!firstRecorded) return null;
-  if (hour.getTime() - firstRecorded.getTime() <= HOURLY_UP_TO_MS) return { first: startOfHour(firstRecorded), last: hour, step: 'hour' };
+  if (hour.getTime() - firstRecorded.getTime() <= HOURLY_UP_TO_MS)
+    return { first: startOfHour(firstRecorded), last: hour, step: 'hour' };
   return { first: startOfDay(firstRecorded), last: startOfDay(now), step: 'day' };
 }
 
@@ -74,19 +76,23 @@ export async function getValueSeries(
 
   const nowHour = startOfHour(now).toISOString();
   const offset = buckets.step === 'day' ? '23 hours' : '0 hours';
-  const result = await db.execute(sql`
+  // The plan is a few thousand index lookups, but its cost estimate (the points are not known to the
+  // planner) would switch JIT compilation on, which costs more than the query; it is off for this one.
+  const result = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return tx.execute(sql`
     with conns as (
       select c.id, c.exchange_id, c.disconnected_at,
         exists (select 1 from holdings h where h.connection_id = c.id) as kept
       from exchange_connections c
       where c.user_id = ${userId}::uuid ${connectionFilter}
     ),
-    buckets as (
+    buckets as materialized (
       select g as label, least(g + ${offset}::interval, ${nowHour}::timestamptz) as t
       from generate_series(${buckets.first.toISOString()}::timestamptz, ${buckets.last.toISOString()}::timestamptz,
         ${`1 ${buckets.step}`}::interval) g
     ),
-    latest as (
+    latest as materialized (
       select b.label, b.t, c.id, c.exchange_id, last_hour.hour
       from buckets b
       cross join conns c
@@ -98,11 +104,18 @@ export async function getValueSeries(
       -- A removed connection's last snapshot stops counting when it was disconnected.
       where c.disconnected_at is null or c.kept or b.t < c.disconnected_at
     ),
-    amounts as (
-      select l.label, l.t, l.exchange_id, bh.total,
-        regexp_replace(bh.asset, ${BALANCE_SUFFIX_PATTERN}, '') as price_key
+    -- Summed per exchange and asset first, so each price is looked up once per point, not per connection.
+    amounts as materialized (
+      select l.label, l.t, l.exchange_id, snapshot.price_key, sum(snapshot.total) as total
       from latest l
-      join balance_history bh on bh.connection_id = l.id and bh.hour = l.hour
+      -- Lateral and fenced (offset 0), so each snapshot is read through the (connection_id, hour) index:
+      -- estimating the points badly, the planner would otherwise merge-join the user's whole history.
+      cross join lateral (
+        select regexp_replace(bh.asset, ${BALANCE_SUFFIX_PATTERN}, '') as price_key, bh.total
+        from balance_history bh where bh.connection_id = l.id and bh.hour = l.hour
+        offset 0
+      ) snapshot
+      group by 1, 2, 3, 4
     )
     select a.label,
       coalesce(sum(a.total * case when a.price_key = any(${textArrayLiteral([...USD_PEGGED])}::text[]) then 1
@@ -121,6 +134,7 @@ export async function getValueSeries(
     group by a.label
     order by a.label
   `);
+  });
   const points = rowsOf<{ label: string | Date; value: string }>(result).map((row) => {
     const usd = new Dec(row.value);
     return {
