@@ -100,7 +100,8 @@ test('the total, its 24 h change and the chart after two syncs at different pric
   await expect(chart.getByTestId('chart-readout')).toContainText('$40,500.00');
   await page.mouse.move(0, 0);
   await expect(chart.getByTestId('chart-readout')).toHaveCount(0);
-  await chart.locator('.recharts-wrapper, svg.recharts-surface').first().focus();
+  // Recharts' accessibility layer makes the chart's svg focusable (role application, tab stop).
+  await chart.locator('svg[role="application"]').focus();
   await page.keyboard.press('ArrowRight');
   // 0.5 BTC × 50,000 + 2 ETH × 2,500 at that hour's prices.
   await expect(chart.getByTestId('chart-readout')).toContainText('$30,000.00');
