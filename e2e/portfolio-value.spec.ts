@@ -209,3 +209,35 @@ test('another user’s export never holds the first user’s holdings', async ({
     join users u on u.id = h.user_id where lower(u.email) = lower(${owner.email})`;
   expect(Number(row?.count)).toBe(3);
 });
+
+test('honest status: "Last synced" is the oldest exchange’s sync, and a failing or overdue one’s holdings say so', async ({
+  page,
+}) => {
+  await signUp(page);
+  const fresh = await simAccount('kraken', { spot: { ETH: { free: '1', used: '0' } } });
+  const stale = await simAccount('kraken', { spot: { BTC: { free: '0.1', used: '0' } } });
+  const freshId = await connectThroughUi(page, fresh, 'Fresh one');
+  const staleId = await connectThroughUi(page, stale, 'Stale one');
+  await page.goto('/');
+  await expect(page.getByTestId('portfolio-freshness')).toContainText('Last synced just now');
+  await expect(page.getByText(/Not current/)).toHaveCount(0);
+
+  // One exchange last synced 3 hours ago and its syncs now fail (as the sync records it); the other is fresh.
+  const sql = database();
+  await sql`update exchange_connections set status = 'error', consecutive_failures = 3,
+    last_success_at = now() - interval '3 hours' where id = ${staleId}`;
+  await page.goto('/');
+  await expect(page.getByTestId('portfolio-freshness')).toContainText('Last synced 3 hours ago');
+  await expect(page.getByTestId('portfolio-freshness')).toContainText('1 exchange is not current');
+  await expect(page.locator('tr[data-asset="BTC"]')).toContainText('Not current');
+  await expect(page.locator('tr[data-asset="ETH"]')).not.toContainText('Not current');
+  await page.getByRole('button', { name: 'Show sources for BTC' }).click();
+  await expect(page.getByRole('list', { name: 'Sources of BTC' })).toContainText('Not current: sync failing');
+
+  // Healthy again but its scheduled sync is long overdue (5-minute interval, last success 3 hours ago).
+  await sql`update exchange_connections set status = 'active', consecutive_failures = 0 where id = ${staleId}`;
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Show sources for BTC' }).click();
+  await expect(page.getByRole('list', { name: 'Sources of BTC' })).toContainText('Not current: sync overdue');
+  await expect(page.locator(`[data-connection="${freshId}"]`)).not.toContainText('Not current');
+});

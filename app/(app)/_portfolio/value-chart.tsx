@@ -68,6 +68,7 @@ export function ValueChart({
 
   const first = points[0];
   const last = points.at(-1);
+  const spanMs = first && last ? last.time - first.time : 0;
   const summary =
     first && last && points.length >= 2
       ? `${title} over ${RANGE_WORDS[range]}: from ${formatMoney(first.value, currency, locale)} to ${formatMoney(last.value, currency, locale)}. Use the arrow keys to read each point.`
@@ -124,7 +125,7 @@ export function ValueChart({
                 type="number"
                 scale="time"
                 domain={['dataMin', 'dataMax']}
-                tickFormatter={(time: number) => tickLabel(time, range, locale)}
+                tickFormatter={(time: number) => tickLabel(time, spanMs, range, locale)}
                 tick={{ fill: 'var(--color-muted)', fontSize: 12 }}
                 stroke="var(--color-border)"
                 minTickGap={40}
@@ -184,9 +185,10 @@ function pointLabel(time: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time);
 }
 
-function tickLabel(time: number, range: ChartRange, locale: string): string {
+/** Hours when the chart spans under two days (whatever the range: a new portfolio's 30 d is a few hours), else dates. */
+function tickLabel(time: number, spanMs: number, range: ChartRange, locale: string): string {
   const options: Intl.DateTimeFormatOptions =
-    range === '24h'
+    spanMs < 2 * 86_400_000
       ? { hour: 'numeric', minute: '2-digit' }
       : range === '1y' || range === 'all'
         ? { month: 'short', year: '2-digit' }
