@@ -61,6 +61,10 @@ function ownRows(sql: ReturnType<typeof database>, table: string, scope: Scope) 
       return sql`connection_id = ${scope.connectionId}`;
     case 'vault_key_checks':
       return sql`true`;
+    // Public prices per exchange, nobody's rows: the price refresher rewrites them on its own schedule.
+    case 'asset_prices':
+    case 'price_history':
+      return sql`false`;
     default:
       return sql`user_id = ${scope.userId}`;
   }
