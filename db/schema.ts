@@ -312,4 +312,19 @@ export const priceHistory = pgTable(
   (t) => [primaryKey({ columns: [t.asset, t.exchangeId, t.hour] }), check('price_history_positive', sql`${t.usd} > 0`)],
 );
 
+/**
+ * A connection's USD value at a past point of the value chart, kept once computed: a point's hour is
+ * over, so its snapshot and prices can no longer change, and a year's chart reads these instead of
+ * every holding of every day again.
+ */
+export const connectionValues = pgTable(
+  'connection_values',
+  {
+    connectionId: connectionRef(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    usd: numeric('usd').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.at] })],
+);
+
 export type User = typeof users.$inferSelect;

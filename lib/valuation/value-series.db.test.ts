@@ -1,4 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db';
+import { rowsOf } from '@/lib/sync/sql-rows';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { withTestDatabase } from '@/lib/testing/database';
 import { hourBefore, insertBalanceHistory, insertPriceHistory, insertPrices } from '@/lib/testing/prices';
@@ -56,6 +59,20 @@ describe('getValueSeries', () => {
       // Binance: 0.5 × 60,000 + 10 × 3,000 (ETH's latest price).
       point(0, '74760'),
     ]);
+  });
+
+  it('keeps the values of past points, never the current hour’s, and answers the same from them', async () => {
+    const first = await getValueSeries(userId, '24h', 'USD', { now });
+    const kept = await getDb().execute(sql`
+      select at, trim_scale(sum(usd))::text as usd from connection_values
+      where at between ${h(2).toISOString()}::timestamptz and ${h(0).toISOString()}::timestamptz
+      group by at order by at desc`);
+    // h(0) is still moving (syncs and prices of this hour), so it is computed every time.
+    expect(rowsOf<{ at: string; usd: string }>(kept).map((row) => [new Date(row.at).toISOString(), row.usd])).toEqual([
+      [h(1).toISOString(), '102760'],
+      [h(2).toISOString(), '88000'],
+    ]);
+    expect(await getValueSeries(userId, '24h', 'USD', { now })).toEqual(first);
   });
 
   it('gives one connection’s series alone', async () => {

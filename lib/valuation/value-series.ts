@@ -76,7 +76,8 @@ export async function getValueSeries(
 
   const nowHour = startOfHour(now).toISOString();
   const offset = buckets.step === 'day' ? '23 hours' : '0 hours';
-  // The plan is a few thousand index lookups, but its cost estimate (the points are not known to the
+  // Computing past points stores them (one statement), so it runs in a transaction; the plan is a few
+  // thousand index lookups, but its cost estimate (the points are not known to the
   // planner) would switch JIT compilation on, which costs more than the query; it is off for this one.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local jit = off`);
@@ -92,8 +93,17 @@ export async function getValueSeries(
       from generate_series(${buckets.first.toISOString()}::timestamptz, ${buckets.last.toISOString()}::timestamptz,
         ${`1 ${buckets.step}`}::interval) g
     ),
+    -- Values of past points computed before (see connection_values).
+    cached as materialized (
+      select b.label, v.connection_id, v.usd
+      from buckets b
+      cross join conns c
+      join connection_values v on v.connection_id = c.id and v.at = b.t
+    ),
     latest as materialized (
-      select b.label, b.t, c.id, c.exchange_id, last_hour.hour
+      select b.label, b.t, c.id, c.exchange_id, last_hour.hour,
+        -- Past hours only, and connections that still sync (a disconnect can change what counts after it).
+        b.t < ${nowHour}::timestamptz and c.disconnected_at is null as cacheable
       from buckets b
       cross join conns c
       join lateral (
@@ -102,11 +112,12 @@ export async function getValueSeries(
         order by bh.hour desc limit 1
       ) last_hour on true
       -- A removed connection's last snapshot stops counting when it was disconnected.
-      where c.disconnected_at is null or c.kept or b.t < c.disconnected_at
+      where (c.disconnected_at is null or c.kept or b.t < c.disconnected_at)
+        and not exists (select 1 from cached k where k.label = b.label and k.connection_id = c.id)
     ),
-    -- Summed per exchange and asset first, so each price is looked up once per point, not per connection.
     amounts as materialized (
-      select l.label, l.t, l.exchange_id, snapshot.price_key, sum(snapshot.total) as total
+      select l.label, l.t, l.id as connection_id, l.exchange_id, l.cacheable, snapshot.price_key,
+        sum(snapshot.total) as total
       from latest l
       -- Lateral and fenced (offset 0), so each snapshot is read through the (connection_id, hour) index:
       -- estimating the points badly, the planner would otherwise merge-join the user's whole history.
@@ -115,24 +126,41 @@ export async function getValueSeries(
         from balance_history bh where bh.connection_id = l.id and bh.hour = l.hour
         offset 0
       ) snapshot
+      group by 1, 2, 3, 4, 5, 6
+    ),
+    -- Each price looked up once per point, exchange and asset, however many connections hold it.
+    wanted as materialized (select distinct t, exchange_id, price_key from amounts),
+    prices as materialized (
+      select w.t, w.exchange_id, w.price_key,
+        case when w.price_key = any(${textArrayLiteral([...USD_PEGGED])}::text[]) then 1
+          else coalesce(own.usd, other.usd) end as usd
+      from wanted w
+      left join lateral (
+        select p.usd from price_history p
+        where p.asset = w.price_key and p.exchange_id = w.exchange_id and p.hour <= w.t
+        order by p.hour desc limit 1
+      ) own on true
+      left join lateral (
+        select p.usd from price_history p
+        where own.usd is null and p.asset = w.price_key and p.hour <= w.t
+        order by p.hour desc, p.exchange_id limit 1
+      ) other on true
+    ),
+    computed as materialized (
+      select a.label, a.t, a.connection_id, a.cacheable, coalesce(sum(a.total * p.usd), 0) as usd
+      from amounts a
+      join prices p on p.t = a.t and p.exchange_id = a.exchange_id and p.price_key = a.price_key
       group by 1, 2, 3, 4
+    ),
+    kept_values as (
+      insert into connection_values (connection_id, at, usd)
+      select connection_id, t, usd from computed where cacheable
+      on conflict do nothing
     )
-    select a.label,
-      coalesce(sum(a.total * case when a.price_key = any(${textArrayLiteral([...USD_PEGGED])}::text[]) then 1
-        else coalesce(own.usd, other.usd) end), 0)::text as value
-    from amounts a
-    left join lateral (
-      select p.usd from price_history p
-      where p.asset = a.price_key and p.exchange_id = a.exchange_id and p.hour <= a.t
-      order by p.hour desc limit 1
-    ) own on true
-    left join lateral (
-      select p.usd from price_history p
-      where own.usd is null and p.asset = a.price_key and p.hour <= a.t
-      order by p.hour desc, p.exchange_id limit 1
-    ) other on true
-    group by a.label
-    order by a.label
+    select label, sum(usd)::text as value
+    from (select label, usd from cached union all select label, usd from computed) v
+    group by label
+    order by label
   `);
   });
   const points = rowsOf<{ label: string | Date; value: string }>(result).map((row) => {
