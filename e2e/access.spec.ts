@@ -65,6 +65,9 @@ function ownRows(sql: ReturnType<typeof database>, table: string, scope: Scope) 
     case 'asset_prices':
     case 'price_history':
       return sql`false`;
+    // Past chart values, derived from balance_history and prices and stored when a chart is first read.
+    case 'connection_values':
+      return sql`false`;
     default:
       return sql`user_id = ${scope.userId}`;
   }
