@@ -219,7 +219,8 @@ test('honest status: "Last synced" is the oldest exchange’s sync, and a failin
   const freshId = await connectThroughUi(page, fresh, 'Fresh one');
   const staleId = await connectThroughUi(page, stale, 'Stale one');
   await page.goto('/');
-  await expect(page.getByTestId('portfolio-freshness')).toContainText('Last synced just now');
+  // (Connecting can take a minute on a busy machine.)
+  await expect(page.getByTestId('portfolio-freshness')).toContainText(/Last synced (just now|\d+ min ago)/);
   await expect(page.getByText(/Not current/)).toHaveCount(0);
 
   // One exchange last synced 3 hours ago and its syncs now fail (as the sync records it); the other is fresh.
