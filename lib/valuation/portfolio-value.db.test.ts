@@ -89,8 +89,8 @@ describe('getPortfolioValuation', () => {
     expect(btc.share).toBe('0.929635093435557385');
     expect(btc.change24h).toBe('0.2');
     expect(btc.sources.map((s) => [s.connectionLabel, s.wallet, s.amount, s.value])).toEqual([
-      ['Binance main', 'spot', '0.3', '18000'],
       ['Binance main', 'funding', '0.2', '12000'],
+      ['Binance main', 'spot', '0.3', '18000'],
       ['Kraken', 'spot', '0.25', '15000'],
     ]);
     expect(valuation.assets.find((a) => a.asset === 'XYZ')!.quote!.pair).toBe('XYZ/BTC × BTC/USDT');

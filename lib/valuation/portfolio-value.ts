@@ -16,6 +16,7 @@ interface Row {
   asset: string | null;
   wallet: string | null;
   amount: string | null;
+  price_key: string | null;
   prices: StoredPrice[] | string | null;
 }
 
@@ -54,9 +55,12 @@ async function holdingsWithPrices(userId: string, now: Date, db: Database): Prom
       ) day_before on true
       group by p.asset
     )
+    -- Each asset's prices once (on its first row), not on every holding of it.
     select held.connection_id, held.label, held.exchange_id, held.disconnected, held.asset, held.wallet,
-      held.amount, priced.prices
+      held.amount, held.price_key,
+      case when row_number() over (partition by held.price_key) = 1 then priced.prices end as prices
     from held left join priced on priced.price_key = held.price_key
+    order by held.label, held.connection_id, held.wallet
   `);
   return rowsOf<Row>(result);
 }
@@ -70,7 +74,6 @@ interface AssetGroup {
   asset: string;
   amount: Dec;
   heldOn: Map<string, Dec>;
-  prices: StoredPrice[];
   sources: Array<{ row: Row; amount: Dec }>;
 }
 
@@ -90,6 +93,7 @@ export async function getPortfolioValuation(
   const convert = (usd: Dec): Dec => (conversion ? usd.div(conversion.usd).toDecimalPlaces(DIVISION_PLACES) : usd);
 
   const groups = new Map<string, AssetGroup>();
+  const pricesByKey = new Map<string, StoredPrice[]>();
   const connections = new Map<string, { row: Row; value: Dec; unpriced: Set<string>; holdings: number }>();
   for (const row of rows) {
     const connection = connections.get(row.connection_id) ?? {
@@ -101,12 +105,12 @@ export async function getPortfolioValuation(
     connections.set(row.connection_id, connection);
     if (row.asset === null || row.amount === null) continue;
     connection.holdings += 1;
+    if (row.prices && row.price_key) pricesByKey.set(row.price_key, pricesOf(row));
     const amount = new Dec(row.amount);
     const group = groups.get(row.asset) ?? {
       asset: row.asset,
       amount: new Dec(0),
       heldOn: new Map<string, Dec>(),
-      prices: pricesOf(row),
       sources: [],
     };
     groups.set(row.asset, group);
@@ -123,7 +127,7 @@ export async function getPortfolioValuation(
   for (const group of groups.values()) {
     const chosen: ChosenPrice | null = isUsdPegged(group.asset)
       ? peggedPrice([...group.heldOn.keys()].sort()[0]!, priceKey(group.asset), now)
-      : choosePrice(group.prices, group.heldOn, now);
+      : choosePrice(pricesByKey.get(priceKey(group.asset)) ?? [], group.heldOn, now);
     const usd = chosen ? new Dec(chosen.quote.usd) : null;
     const usdValue = usd ? group.amount.times(usd) : null;
     if (usd && usdValue && chosen) {
