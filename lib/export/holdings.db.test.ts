@@ -35,8 +35,9 @@ describe('holdingsCsvRows', () => {
     expect(header).toEqual([...HOLDINGS_HEADER]);
     const label = `'=HYPERLINK("x"), "main"`;
     expect(rows.map((row) => row.slice(0, 9))).toEqual([
-      ['BTC', 'spot', 'Binance', label, '0.1', '60000.5', '6000.05', 'USD', at.toISOString()],
+      // Sources in the valuation's stable order: label, connection, wallet.
       ['BTC', 'funding', 'Binance', label, '0.00000001', '60000.5', '0.000600005', 'USD', at.toISOString()],
+      ['BTC', 'spot', 'Binance', label, '0.1', '60000.5', '6000.05', 'USD', at.toISOString()],
       ['NOPE', 'spot', 'Binance', label, '7', '', '', 'USD', ''],
     ]);
     expect(rows.map((row) => row[9])).toEqual(['binance BTC/USDT', 'binance BTC/USDT', '']);
