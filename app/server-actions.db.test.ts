@@ -32,6 +32,8 @@ import {
   type ServerAction,
 } from '@/lib/testing/server-actions';
 import { routeHandlerFiles } from '@/lib/testing/route-handlers';
+import { HISTORY_HEADER } from '@/lib/export/history';
+import { HOLDINGS_HEADER } from '@/lib/export/holdings';
 import { withSimulator } from '@/lib/testing/simulator';
 
 const builtFrom = vi.hoisted(() => new WeakMap<object, ActionBuild>());
@@ -156,6 +158,11 @@ const CASES: Record<string, Case> = {
       expect(answer).toEqual({
         validationErrors: { currentPassword: { _errors: ['Your current password is not correct.'] } },
       }),
+  },
+  setDisplayCurrencyAction: {
+    input: () => ({ currency: 'EUR' }),
+    // A setting of the caller's own account: the owner's stays as it was (see the fingerprint).
+    asOtherUser: (answer) => expect(answer).toEqual({ data: { currency: 'EUR' } }),
   },
   signOutEverywhereAction: {
     input: () => ({}),
@@ -345,6 +352,24 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     asOwner: (answer, owner) => {
       expect(answer.status).toBe(200);
       expect(answer.body).toContain(owner.connectionId);
+    },
+  },
+  'GET /api/export/holdings': {
+    requests: () => [{ url: '/api/export/holdings' }],
+    asOwner: (answer, owner) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body.startsWith(`${HOLDINGS_HEADER.join(',')}\r\n`)).toBe(true);
+      expect(answer.body).toContain(owner.label);
+    },
+    // The other user's session may have ended in an action case above (signOutEverywhereAction): either way,
+    // nothing of the owner's in the answer (checked for every route). lib/export/holdings.db.test.ts proves the
+    // rows are the caller's own, with two users holding the same assets.
+  },
+  'GET /api/export/history': {
+    requests: () => [{ url: '/api/export/history' }],
+    asOwner: (answer) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body.startsWith(`${HISTORY_HEADER.join(',')}\r\n`)).toBe(true);
     },
   },
   'GET /api/auth/[...nextauth]': {

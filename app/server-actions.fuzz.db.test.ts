@@ -220,6 +220,16 @@ const INPUTS: Record<string, ActionInput> = {
     fields: { currentPassword: password, newPassword: password },
   },
   signOutEverywhereAction: { valid: () => ({}), fields: {} },
+  setDisplayCurrencyAction: {
+    valid: () => ({ currency: 'EUR' }),
+    fields: {
+      currency: fc.oneof(
+        fc.constantFrom('USD', 'EUR', 'GBP', 'CHF', 'JPY'),
+        fc.constantFrom('eur', ' EUR', 'EUR\u0000', 'BTC', 'XAU', 'usd', ''),
+        nasty,
+      ),
+    },
+  },
   signInAction: {
     valid: () => ({ email: 'nobody@example.com', password: 'not the password' }),
     fields: { email, password },

@@ -61,6 +61,13 @@ function ownRows(sql: ReturnType<typeof database>, table: string, scope: Scope) 
       return sql`connection_id = ${scope.connectionId}`;
     case 'vault_key_checks':
       return sql`true`;
+    // Public prices per exchange, nobody's rows: the price refresher rewrites them on its own schedule.
+    case 'asset_prices':
+    case 'price_history':
+      return sql`false`;
+    // Past chart values, derived from balance_history and prices and stored when a chart is first read.
+    case 'connection_values':
+      return sql`false`;
     default:
       return sql`user_id = ${scope.userId}`;
   }
@@ -132,6 +139,7 @@ test('every server action refuses a request from another origin, runs nothing, a
     syncAllAction: {},
     updateConnectionAction: { connectionId, label: 'Attacker', syncIntervalSeconds: 60 },
     disconnectAction: { connectionId, keepHoldings: false },
+    setDisplayCurrencyAction: { currency: 'JPY' },
   };
 
   const actions = buildActions();
@@ -222,6 +230,19 @@ const ANONYMOUS: Record<string, ((baseURL: string) => Promise<void>) | 'covered 
     expect(signIn.headers.getSetCookie().join(';')).not.toMatch(/session-token=[^;]/);
   },
   '/api/inngest': 'covered in app/server-actions.db.test.ts',
+  ...Object.fromEntries(
+    ['/api/export/holdings', '/api/export/history'].map((route) => [
+      route,
+      async (baseURL: string) => {
+        for (const method of ['GET', 'POST']) {
+          const response = await fetch(`${baseURL}${route}`, { method, redirect: 'manual' });
+          expect([401, 405], `${method} ${route}`).toContain(response.status);
+          expect(response.headers.get('content-type') ?? '', `${method} ${route}`).not.toMatch(/text\/csv/);
+          expect(await response.text(), `${method} ${route}`).not.toMatch(/^asset,|^at,/);
+        }
+      },
+    ]),
+  ),
   // Public by design (monitors): the database's and the job mode's state, nothing about anyone.
   '/api/health': async (baseURL) => {
     const response = await fetch(`${baseURL}/api/health`);

@@ -44,7 +44,8 @@ describe('getPortfolio', () => {
 
     const view = await getPortfolio(userId);
     expect(view.connectionCount).toBe(2);
-    expect(view.lastSyncedAt?.toISOString()).toBe('2026-11-01T11:00:00.000Z');
+    // The oldest: Kraken synced later, but Binance's holdings are only as current as 10:00.
+    expect(view.lastSyncedAt?.toISOString()).toBe('2026-11-01T10:00:00.000Z');
     expect(view.assets.map((asset) => [asset.asset, asset.total])).toEqual([
       // 0.1 + 0.2 + 0.00000001 in floats would be 0.30000001000000004.
       ['BTC', '0.30000001'],

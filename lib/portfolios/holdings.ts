@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, count, eq, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, min, sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { exchangeConnections, holdings } from '@/db/schema';
 import { findExchange } from '@/lib/exchanges/catalog';
@@ -27,7 +27,7 @@ export interface PortfolioAsset {
 
 export interface PortfolioView {
   assets: PortfolioAsset[];
-  /** The newest successful sync over the user's connected exchanges; null when none has synced. */
+  /** The oldest last successful sync over the user's connected exchanges (the portfolio is as current as that); null when none has synced. */
   lastSyncedAt: Date | null;
   /** Connected (not disconnected) exchanges. */
   connectionCount: number;
@@ -66,7 +66,7 @@ export async function getPortfolio(userId: string, db: Database = getDb()): Prom
         asc(holdings.wallet),
       ),
     db
-      .select({ lastSyncedAt: max(exchangeConnections.lastSuccessAt), connectionCount: count() })
+      .select({ lastSyncedAt: min(exchangeConnections.lastSuccessAt), connectionCount: count() })
       .from(exchangeConnections)
       .where(and(eq(exchangeConnections.userId, userId), isNull(exchangeConnections.disconnectedAt))),
   ]);

@@ -16,9 +16,14 @@ import { SettingsForm } from './settings-form';
 import { SyncHistory } from './sync-history';
 import { UpdateKeysForm } from './update-keys-form';
 import { WalletHoldings } from './wallet-holdings';
+import { ConnectionValueChart } from '../../_portfolio/connection-value-chart';
+import { requestLocale } from '@/app/_components/locale/request-locale';
+import { parseRange } from '../../_portfolio/chart-range';
+import { getDisplayCurrency } from '@/lib/valuation/display-currency';
 
 interface Props {
   params: Promise<{ id: string }>;
+  searchParams?: Promise<{ range?: string | string[] }>;
 }
 
 // Shared by generateMetadata and the page within one request. Another user's id and an id that is
@@ -34,7 +39,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: connection?.label ?? 'Connection not found' };
 }
 
-export default async function ConnectionPage({ params }: Props) {
+export default async function ConnectionPage({ params, searchParams }: Props) {
   const { id } = await params;
   const user = await requireUser();
   const connection = await loadConnection(id);
@@ -66,6 +71,13 @@ export default async function ConnectionPage({ params }: Props) {
       >
         <div className="flex min-w-0 flex-col gap-6">
           <WalletHoldings holdings={holdings} neverSynced={connection.lastSuccessAt === null} frozen={disconnected} />
+          <ConnectionValueChart
+            userId={user.id}
+            connectionId={id}
+            range={parseRange((await searchParams)?.range)}
+            currency={await getDisplayCurrency(user.id)}
+            locale={(await requestLocale()).locale}
+          />
           <SyncHistory runs={runs} limit={SYNC_HISTORY_LIMIT} />
         </div>
 

@@ -34,7 +34,7 @@ const ASSETS: Record<string, KrakenAsset> = {
 const COMMON_BY_ALTNAME: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 
 /** Pairs listed even without a ticker price, so markets look like a real exchange's. */
-const DEFAULT_SYMBOLS = ['BTC/USD', 'ETH/USD', 'BTC/EUR', 'USDT/USD', 'DOT/USD', 'ADA/USD', 'SOL/USD'];
+const DEFAULT_SYMBOLS = ['BTC/USD', 'ETH/USD', 'BTC/EUR', 'EUR/USD', 'USDT/USD', 'DOT/USD', 'ADA/USD', 'SOL/USD'];
 
 function commonCode(altname: string): string {
   return COMMON_BY_ALTNAME[altname] ?? altname;
