@@ -7,6 +7,8 @@ export interface Failure {
   ok: false;
   message: string;
   fieldErrors?: Record<string, string>;
+  /** The user's own connection that already holds this key: the form links to its Update keys. */
+  existingConnection?: { id: string; label: string };
 }
 
 export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
