@@ -66,7 +66,7 @@ test('a wrong KuCoin passphrase is said on the passphrase field, and nothing els
   // Corrected in place: the secret was kept, only the passphrase is typed again.
   await field(page, 'Passphrase').fill(key.passphrase!);
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /Found 1 asset/ })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: /The key works/ })).toBeVisible();
 });
 
 test('a wrong secret for a key already connected says so and links to that connection’s Update keys', async ({
@@ -144,11 +144,14 @@ test('the exchange picker ranks by prefix and says when nothing matches', async 
   await expect(page.getByText('No exchange matches “zzzz”.')).toBeVisible();
   await shot(page, 'picker-no-match');
 
+  // An option's text also holds its avatar's initial: the name is its own element.
+  const optionNames = () => page.getByRole('option').locator('.truncate');
   await combobox.fill('kra');
-  await expect(page.getByRole('option').first()).toHaveText('Kraken');
+  await expect(optionNames().first()).toHaveText('Kraken');
   await combobox.fill('coin');
+  await expect(page.getByRole('option').first()).toHaveAttribute('data-value', 'coinbase');
   // Names that start with "coin" come before those that only contain it (BitCoin…, KuCoin).
-  const names = await page.getByRole('option').allTextContents();
+  const names = await optionNames().allTextContents();
   const firstContaining = names.findIndex((name) => !/^coin/i.test(name));
   expect(firstContaining).toBeGreaterThan(0);
   expect(names.slice(firstContaining).every((name) => !/^coin/i.test(name))).toBe(true);
@@ -179,4 +182,35 @@ test('a key that can trade is warned about once; a run started by Update keys is
   await expect(history.locator('li').first()).toContainText('Keys updated', { timeout: 20_000 });
   await expect(history).not.toContainText('Sync now');
   await expect(history).toContainText('Connected');
+});
+
+test('Update keys: a wrong secret is said on its field and stays typed; another connection’s key links to it', async ({
+  page,
+}) => {
+  await signUp(page);
+  const savings = await simAccount('binance', WALLETS);
+  const savingsId = await connectThroughUi(page, savings, 'Savings');
+  const main = await simAccount('binance', WALLETS);
+  const id = await connectThroughUi(page, main, 'Main');
+
+  await page.goto(`/exchanges/${id}`);
+  const section = page.locator('#update-keys');
+  const fresh = await simAccount('binance', WALLETS);
+  await section.getByLabel('API key', { exact: true }).fill(fresh.apiKey);
+  await section.getByLabel('API secret', { exact: true }).fill('wrong-secret-000000000000000000000000');
+  await section.getByRole('button', { name: 'Update keys' }).click();
+  await expect(section.getByTestId('form-alert')).toHaveText('The exchange rejected the secret of this API key.');
+  await expect(section.getByLabel('API secret', { exact: true })).toHaveAccessibleDescription(
+    /^This secret does not belong to the API key\./,
+  );
+  await expect(section.getByLabel('API secret', { exact: true })).toHaveValue('wrong-secret-000000000000000000000000');
+  await expect(section).not.toContainText(SYNC_WORDS);
+  await shot(page, 'update-keys-wrong-secret');
+
+  await section.getByLabel('API key', { exact: true }).fill(savings.apiKey);
+  await section.getByLabel('API secret', { exact: true }).fill(savings.secret);
+  await section.getByRole('button', { name: 'Update keys' }).click();
+  await expect(section.getByTestId('form-alert')).toContainText('This API key is already connected as “Savings”.');
+  await section.getByRole('link', { name: 'Update keys of “Savings”' }).click();
+  await expect(page).toHaveURL(new RegExp(`/exchanges/${savingsId}#update-keys$`));
 });

@@ -210,7 +210,7 @@ describe('connectExchange', () => {
     expect(await savedRowsOf(userId)).toMatchObject({ connections: 1, credentials: 1, runs: 1 });
   });
 
-  it('refuses a key that can withdraw, explaining how to make a read-only one, after the probe only', async () => {
+  it('refuses a key that can withdraw (how to make a read-only one is the API key field’s help), after the probe only', async () => {
     const userId = await createTestUser();
     const account = binanceAccount(sim, { permissions: { withdraw: true } });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
