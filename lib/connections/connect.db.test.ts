@@ -75,7 +75,10 @@ describe('testConnection', () => {
     expect(result).toEqual({
       ok: false,
       message: 'The exchange rejected the secret of this API key.',
-      fieldErrors: { 'credentials.secret': expect.stringMatching(/^This secret does not belong to the API key\./) },
+      refusedField: {
+        path: 'credentials.secret',
+        message: expect.stringMatching(/^This secret does not belong to the API key\./),
+      },
     });
     expectNoSecrets(result, account.apiKey);
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });

@@ -94,7 +94,11 @@ function exchangeFailure(error: unknown, exchange: ExchangeCatalogEntry, credent
   const info = classifyExchangeError(error, secretValues(credentials));
   const field = info.field;
   if (!field || !exchange.credentialFields.includes(field.name)) return failure(info.formMessage);
-  return failure(info.formMessage, { [`credentials.${field.name}`]: field.message });
+  return {
+    ok: false,
+    message: info.formMessage,
+    refusedField: { path: `credentials.${field.name}`, message: field.message },
+  };
 }
 
 /**

@@ -65,7 +65,9 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
         form.setError(ACKNOWLEDGE, { message: fieldErrors[ACKNOWLEDGE] }, { shouldFocus: true });
       }
       let placed = false;
-      for (const [path, message] of Object.entries(fieldErrors)) {
+      const refused = result.refusedField?.path.startsWith('credentials.') ? result.refusedField : undefined;
+      const placeable = refused ? { ...fieldErrors, [refused.path]: refused.message } : fieldErrors;
+      for (const [path, message] of Object.entries(placeable)) {
         if (!path.startsWith('credentials.')) continue;
         form.setError(path as `credentials.${string}`, { message }, { shouldFocus: !placed });
         placed = true;

@@ -98,6 +98,10 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
     const onlyAcknowledgement = fields.length === 1 && fields[0] === 'acknowledgeTradingPermission';
     setFormError(onlyAcknowledgement ? undefined : failure.message);
     setExistingConnection(failure.existingConnection);
+    if (failure.refusedField?.path.startsWith('credentials.')) {
+      const { path, message } = failure.refusedField;
+      form.setError(path as Path<ConnectFormValues>, { type: 'server', message }, { shouldFocus: true });
+    }
     for (const [path, message] of Object.entries(failure.fieldErrors ?? {})) {
       if (path === 'form') continue;
       if (path === 'exchangeId') setExchangeError(message);
