@@ -438,7 +438,7 @@ test('14. Key policy: a key that can withdraw is refused with how to make a read
   await fillKey(page, trading);
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('form-alert')).toContainText(
-    'This API key is already connected as “Trading key”. To change its secret or passphrase, use that connection’s Update keys.',
+    'This API key is already connected as “Trading key”. A new secret for it goes in that connection’s Update keys.',
   );
   expect(await connectionsOf(email)).toHaveLength(1);
 });

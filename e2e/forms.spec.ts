@@ -81,7 +81,7 @@ test('a wrong secret for a key already connected says so and links to that conne
   await fillKey(page, { ...key, form: { ...key.form, 'API secret': 'a-new-secret-0000000000000000000000' } });
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(alertOf(page)).toContainText(
-    'This API key is already connected as “Binance”. To change its secret or passphrase, use that connection’s Update keys.',
+    'This API key is already connected as “Binance”. A new secret for it goes in that connection’s Update keys.',
   );
   await shot(page, 'already-connected');
   await alertOf(page).getByRole('link', { name: 'Update keys of “Binance”' }).click();

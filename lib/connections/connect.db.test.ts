@@ -187,7 +187,7 @@ describe('connectExchange', () => {
     expect(again).toEqual({
       ok: false,
       message:
-        'This API key is already connected as “Main account”. To change its secret or passphrase, use that connection’s Update keys.',
+        'This API key is already connected as “Main account”. A new secret for it goes in that connection’s Update keys.',
       existingConnection: { id: first.ok ? first.connection.id : '', label: 'Main account' },
     });
     expect(account.requests()).toHaveLength(requestsBefore);

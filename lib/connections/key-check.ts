@@ -49,7 +49,7 @@ export function duplicateKeyFailure(existing: { connectionId: string; label: str
   if (!existing) return failure('This API key is already connected.');
   return {
     ok: false,
-    message: `This API key is already connected as “${existing.label}”. To change its secret or passphrase, use that connection’s Update keys.`,
+    message: `This API key is already connected as “${existing.label}”. A new secret for it goes in that connection’s Update keys.`,
     existingConnection: { id: existing.connectionId, label: existing.label },
   };
 }

@@ -101,7 +101,7 @@ describe('updateConnection', () => {
     expect(taken).toEqual({
       ok: false,
       message:
-        'This API key is already connected as “Savings”. To change its secret or passphrase, use that connection’s Update keys.',
+        'This API key is already connected as “Savings”. A new secret for it goes in that connection’s Update keys.',
       existingConnection: { id: other.id, label: 'Savings' },
     });
     expect((await credentialsRow(id))!.ciphertext).toBe(ciphertext);
