@@ -162,7 +162,7 @@ export const exchangeConnections = pgTable(
   ],
 );
 
-export const SYNC_TRIGGERS = ['connect', 'manual', 'scheduled', 'sync_all'] as const;
+export const SYNC_TRIGGERS = ['connect', 'manual', 'keys_updated', 'scheduled', 'sync_all'] as const;
 export const SYNC_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'stale'] as const;
 export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
@@ -210,7 +210,7 @@ export const syncRuns = pgTable(
       .on(t.startedAt)
       .where(sql`${t.status} = 'running'`),
     check('sync_runs_status_values', sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'stale')`),
-    check('sync_runs_trigger_values', sql`${t.trigger} in ('connect', 'manual', 'scheduled', 'sync_all')`),
+    check('sync_runs_trigger_values', sql`${t.trigger} in ('connect', 'manual', 'keys_updated', 'scheduled', 'sync_all')`),
   ],
 );
 

@@ -57,14 +57,18 @@ test('2. Invalid keys get the exchange’s refusal in plain words and nothing is
   await fillKey(page, { ...key, form: { ...key.form, 'API secret': 'not-the-secret-at-all-0000000000000000' } });
   await page.getByRole('button', { name: 'Test connection' }).click();
 
-  await expect(page.getByTestId('form-alert')).toContainText('The exchange rejected this API key');
-  // What the user typed stays, except the secret.
+  // Binance's bad-signature answer is about the secret: said above the buttons and on that field.
+  await expect(page.getByTestId('form-alert')).toHaveText('The exchange rejected the secret of this API key.');
+  await expect(page.getByLabel('API secret', { exact: true })).toHaveAccessibleDescription(
+    /^This secret does not belong to the API key\./,
+  );
+  // What the user typed stays, to be corrected rather than typed again.
   await expect(page.getByLabel('API key', { exact: true })).toHaveValue(key.apiKey);
-  await expect(page.getByLabel('API secret', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel('API secret', { exact: true })).toHaveValue('not-the-secret-at-all-0000000000000000');
 
   await page.getByLabel('API secret', { exact: true }).fill('still-not-the-secret-0000000000000000');
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
-  await expect(page.getByTestId('form-alert')).toContainText('The exchange rejected this API key');
+  await expect(page.getByTestId('form-alert')).toHaveText('The exchange rejected the secret of this API key.');
   expect(await connectionsOf(email)).toEqual([]);
 });
 
@@ -412,7 +416,9 @@ test('14. Key policy: a key that can withdraw is refused with how to make a read
   await page.getByRole('button', { name: 'Test connection' }).click();
   const alert = page.getByTestId('form-alert');
   await expect(alert).toContainText('This API key can withdraw funds, so Coinsphere will not store it.');
-  await expect(alert).toContainText('Enable Reading');
+  // How to make a read-only key is the API key field's help, right there: the refusal does not repeat it.
+  await expect(alert).not.toContainText('Enable Reading');
+  await expect(page.getByText(/Enable Reading/)).toHaveCount(1);
   await fillKey(page, withdrawing);
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(alert).toContainText('can withdraw funds');
@@ -437,6 +443,8 @@ test('14. Key policy: a key that can withdraw is refused with how to make a read
   await chooseExchange(page, 'binance');
   await fillKey(page, trading);
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
-  await expect(page.getByTestId('form-alert')).toHaveText('This API key is already connected as “Trading key”.');
+  await expect(page.getByTestId('form-alert')).toContainText(
+    'This API key is already connected as “Trading key”. A new secret for it goes in that connection’s Update keys.',
+  );
   expect(await connectionsOf(email)).toHaveLength(1);
 });

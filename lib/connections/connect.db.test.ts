@@ -71,7 +71,15 @@ describe('testConnection', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.message).toMatch(/rejected this API key/);
+    // Binance's -1022 (bad signature) is about the secret: said on that field, in a form's words.
+    expect(result).toEqual({
+      ok: false,
+      message: 'The exchange rejected the secret of this API key.',
+      refusedField: {
+        path: 'credentials.secret',
+        message: expect.stringMatching(/^This secret does not belong to the API key\./),
+      },
+    });
     expectNoSecrets(result, account.apiKey);
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
   });
@@ -96,7 +104,8 @@ describe('testConnection', () => {
       exchangeId: 'binance',
       credentials: account.credentials,
     });
-    expect(result).toMatchObject({ ok: true, report: { needsTradingAcknowledgement: true } });
+    // The form's "I understand" box explains trading; the report's warnings do not say it again.
+    expect(result).toMatchObject({ ok: true, report: { needsTradingAcknowledgement: true, warnings: [] } });
   });
 });
 
@@ -175,7 +184,12 @@ describe('connectExchange', () => {
       exchangeId: 'binance',
       credentials: { apiKey: ` ${account.apiKey} `, secret: BINANCE_SECRET },
     });
-    expect(again).toEqual({ ok: false, message: 'This API key is already connected as “Main account”.' });
+    expect(again).toEqual({
+      ok: false,
+      message:
+        'This API key is already connected as “Main account”. A new secret for it goes in that connection’s Update keys.',
+      existingConnection: { id: first.ok ? first.connection.id : '', label: 'Main account' },
+    });
     expect(account.requests()).toHaveLength(requestsBefore);
     expect((await savedRowsOf(userId)).connections).toBe(1);
 
@@ -191,21 +205,23 @@ describe('connectExchange', () => {
     const input = { exchangeId: 'binance', credentials: account.credentials, label: 'Raced' };
     const results = await Promise.all([connectExchange(userId, input), connectExchange(userId, input)]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => !r.ok)).toEqual({
+    expect(results.find((r) => !r.ok)).toMatchObject({
       ok: false,
-      message: 'This API key is already connected as “Raced”.',
+      message: expect.stringMatching(/^This API key is already connected as “Raced”\./),
+      existingConnection: { label: 'Raced' },
     });
     expect(await savedRowsOf(userId)).toMatchObject({ connections: 1, credentials: 1, runs: 1 });
   });
 
-  it('refuses a key that can withdraw, explaining how to make a read-only one, after the probe only', async () => {
+  it('refuses a key that can withdraw (how to make a read-only one is the API key field’s help), after the probe only', async () => {
     const userId = await createTestUser();
     const account = binanceAccount(sim, { permissions: { withdraw: true } });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.message).toMatch(/can withdraw funds, so Coinsphere will not store it/);
-    expect(result.message).toMatch(/Enable Reading/);
+    // How to make one is the API key field's help, already on the form: not repeated in the refusal.
+    expect(result.message).not.toMatch(/Enable Reading/);
     expect(account.requests()).toEqual(['GET /sapi/v1/account/apiRestrictions']);
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
   });
@@ -235,6 +251,7 @@ describe('connectExchange', () => {
     sim.addFault(account.apiKey, { kind: 'auth', remaining: 20 });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
     expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/rejected this API key/) });
+    expect(result).not.toMatchObject({ message: expect.stringMatching(/resume syncing/) });
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
   });
 
@@ -243,8 +260,11 @@ describe('connectExchange', () => {
     const account = binanceAccount(sim);
     sim.addFault(account.apiKey, { kind: 'server_error', remaining: 20 });
     const result = await connectExchange(userId, { exchangeId: 'binance', credentials: account.credentials });
-    expect(result.ok).toBe(false);
-    expect(result).not.toMatchObject({ message: expect.stringMatching(/rejected this API key/) });
+    // Nothing retries a form: no "we will try again" promise, and nothing was stored.
+    expect(result).toEqual({
+      ok: false,
+      message: 'The exchange could not be reached or did not answer in time. Nothing was saved; try again in a moment.',
+    });
     expect(await savedRowsOf(userId)).toEqual({ connections: 0, credentials: 0, runs: 0, holdings: 0 });
   });
 });

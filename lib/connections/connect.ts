@@ -10,7 +10,7 @@ import { enqueueRun } from '@/lib/sync/runs';
 import { findConnectionWithKey, insertCredentials } from '@/lib/vault/store';
 import { defaultLabel } from './default-label';
 import { applyBalancesAlreadyRead } from './first-sync';
-import { checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
+import { checkKey, duplicateKeyFailure, prepareCredentials, summarizeBalances } from './key-check';
 import { getConnection, type ConnectionDto } from './list';
 import { failure, type Result } from './result';
 import type { ConnectExchange } from './schemas';
@@ -31,8 +31,7 @@ async function labelsOf(db: Database, userId: string): Promise<string[]> {
 
 /** The duplicate answer, also when the unique index caught a race the first check could not see. */
 async function duplicateFailure(userId: string, exchangeId: string, apiKey: string) {
-  const existing = await findConnectionWithKey(userId, exchangeId, apiKey);
-  return failure(duplicateKeyMessage(existing?.label ?? 'another connection'));
+  return duplicateKeyFailure(await findConnectionWithKey(userId, exchangeId, apiKey));
 }
 
 /**

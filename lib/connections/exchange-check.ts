@@ -167,7 +167,7 @@ export async function checkExchangeKey(
   const checked = await checkKey({ ...prepared, sandbox, allowTrading: true });
   if (!checked.ok) {
     // The probe refuses a key that can withdraw before reading anything; that much is known of it.
-    const canWithdraw = checked.message === withdrawRefusal(exchange);
+    const canWithdraw = checked.message === withdrawRefusal();
     return { ...cleaned, usable: false, problem: checked.message, ...(canWithdraw ? { readOnly: false } : {}) };
   }
   const { key } = checked;

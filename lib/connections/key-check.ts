@@ -1,5 +1,5 @@
 import 'server-only';
-import { findExchange, credentialFieldsFor, type ExchangeCatalogEntry } from '@/lib/exchanges/catalog';
+import { findExchange, type ExchangeCatalogEntry } from '@/lib/exchanges/catalog';
 import { normalizeCredentialInput } from '@/lib/exchanges/credential-input';
 import { fetchBalances } from '@/lib/exchanges/balances';
 import { classifyExchangeError } from '@/lib/exchanges/errors';
@@ -21,11 +21,11 @@ export interface CheckedKey {
 
 export const ACKNOWLEDGE_FIELD = 'acknowledgeTradingPermission';
 
-export function withdrawRefusal(exchange: ExchangeCatalogEntry): string {
-  const howTo = credentialFieldsFor(exchange.id).find((field) => field.name === 'apiKey')?.help;
+/** How to make a read-only key is under the API key field already (the catalog's help): not repeated here. */
+export function withdrawRefusal(): string {
   return (
     'This API key can withdraw funds, so Coinsphere will not store it. Create a new key that can only read ' +
-    `balances (no withdrawals, no trading, no transfers) and paste that one instead.${howTo ? ` ${howTo}` : ''}`
+    'balances (no withdrawals, no trading, no transfers) and paste that one instead.'
   );
 }
 
@@ -40,9 +40,18 @@ export function tradingWarning(permissions: KeyPermissions): string {
 export const UNKNOWN_PERMISSIONS_WARNING =
   'Coinsphere cannot check what this API key is allowed to do on this exchange. Make sure it is read-only.';
 
-/** Same-key check result, worded once for test, connect and update. */
-export function duplicateKeyMessage(label: string): string {
-  return `This API key is already connected as “${label}”.`;
+/**
+ * Same-key check result, worded once for test, connect and update. The key is checked before the
+ * exchange is asked, so a wrong secret for a connected key lands here too: a new secret for it
+ * belongs in that connection's Update keys, which the form links to.
+ */
+export function duplicateKeyFailure(existing: { connectionId: string; label: string } | null): Failure {
+  if (!existing) return failure('This API key is already connected.');
+  return {
+    ok: false,
+    message: `This API key is already connected as “${existing.label}”. A new secret for it goes in that connection’s Update keys.`,
+    existingConnection: { id: existing.connectionId, label: existing.label },
+  };
 }
 
 export function canTradeOrTransfer(permissions: KeyPermissions | null): permissions is KeyPermissions {
@@ -80,8 +89,16 @@ export function prepareCredentials(
   return { ok: true, exchange, credentials: parsed.data };
 }
 
-function exchangeFailure(error: unknown, credentials: ExchangeCredentials): Failure {
-  return failure(classifyExchangeError(error, secretValues(credentials)).userMessage);
+/** The exchange's refusal in a form's words, on the field it is about when the exchange said which. */
+function exchangeFailure(error: unknown, exchange: ExchangeCatalogEntry, credentials: ExchangeCredentials): Failure {
+  const info = classifyExchangeError(error, secretValues(credentials));
+  const field = info.field;
+  if (!field || !exchange.credentialFields.includes(field.name)) return failure(info.formMessage);
+  return {
+    ok: false,
+    message: info.formMessage,
+    refusedField: { path: `credentials.${field.name}`, message: field.message },
+  };
 }
 
 /**
@@ -104,10 +121,10 @@ export async function checkKey(input: {
   try {
     probed = await probePermissions(connection);
   } catch (error) {
-    return exchangeFailure(error, credentials);
+    return exchangeFailure(error, exchange, credentials);
   }
   const permissions = probed === 'unknown' ? null : probed;
-  if (permissions?.withdraw) return failure(withdrawRefusal(exchange));
+  if (permissions?.withdraw) return failure(withdrawRefusal());
   if (canTradeOrTransfer(permissions) && !input.allowTrading && !input.acknowledgeTradingPermission) {
     const warning = tradingWarning(permissions);
     return failure(warning, { [ACKNOWLEDGE_FIELD]: 'Confirm that you want to connect a key that can trade.' });
@@ -117,7 +134,7 @@ export async function checkKey(input: {
   try {
     balances = await fetchBalances(connection);
   } catch (error) {
-    return exchangeFailure(error, credentials);
+    return exchangeFailure(error, exchange, credentials);
   }
 
   const warnings = [...balances.warnings];

@@ -7,6 +7,13 @@ export interface Failure {
   ok: false;
   message: string;
   fieldErrors?: Record<string, string>;
+  /**
+   * The credential the exchange refused (e.g. `credentials.password` for KuCoin's wrong passphrase), for
+   * the form to mark. Apart from fieldErrors, which are input refused before any exchange call.
+   */
+  refusedField?: { path: string; message: string };
+  /** The user's own connection that already holds this key: the form links to its Update keys. */
+  existingConnection?: { id: string; label: string };
 }
 
 export type Result<T extends object = object> = ({ ok: true } & T) | Failure;

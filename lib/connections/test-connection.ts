@@ -2,7 +2,14 @@ import 'server-only';
 import type { KeyPermissions } from '@/lib/exchanges/types';
 import { takeConnectionCheck } from '@/lib/limits/user-limits';
 import { findConnectionWithKey } from '@/lib/vault/store';
-import { canTradeOrTransfer, checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances } from './key-check';
+import {
+  canTradeOrTransfer,
+  checkKey,
+  duplicateKeyFailure,
+  prepareCredentials,
+  summarizeBalances,
+  tradingWarning,
+} from './key-check';
 import { failure, type Result } from './result';
 import type { TestConnection } from './schemas';
 
@@ -31,7 +38,7 @@ export async function testConnection(
   if (!prepared.ok) return prepared;
 
   const existing = await findConnectionWithKey(userId, prepared.exchange.id, prepared.credentials.apiKey);
-  if (existing) return failure(duplicateKeyMessage(existing.label));
+  if (existing) return duplicateKeyFailure(existing);
 
   const refused = await takeConnectionCheck(userId, prepared.exchange);
   if (refused) return failure(refused);
@@ -39,11 +46,15 @@ export async function testConnection(
   const checked = await checkKey({ ...prepared, sandbox, allowTrading: true });
   if (!checked.ok) return checked;
   const { key } = checked;
+  const { permissions } = key;
+  const needsTradingAcknowledgement = canTradeOrTransfer(permissions);
+  // A key that can trade gets the form's "I understand" box, which explains it: not a second time here.
+  const tradingWords = needsTradingAcknowledgement ? tradingWarning(permissions) : null;
   const report: ConnectionTestReport = {
     ...summarizeBalances(key.balances),
-    warnings: key.warnings,
-    permissions: key.permissions,
-    needsTradingAcknowledgement: canTradeOrTransfer(key.permissions),
+    warnings: key.warnings.filter((warning) => warning !== tradingWords),
+    permissions,
+    needsTradingAcknowledgement,
   };
   return { ok: true, report };
 }

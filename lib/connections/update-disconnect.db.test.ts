@@ -83,7 +83,7 @@ describe('updateConnection', () => {
     expect((await connectionRow(id))!.consecutiveFailures).toBe(0);
     expect(await holdingsOf(id)).toEqual([{ asset: 'SOL', wallet: 'spot', total: '7' }]);
     expect((await runsOf(id)).map((run) => [run.trigger, run.status])).toEqual(
-      expect.arrayContaining([['manual', 'succeeded']]),
+      expect.arrayContaining([['keys_updated', 'succeeded']]),
     );
   });
 
@@ -98,7 +98,12 @@ describe('updateConnection', () => {
     expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/can withdraw funds/) });
 
     const taken = await updateConnection(userId, id, { credentials: other.account.credentials });
-    expect(taken).toEqual({ ok: false, message: 'This API key is already connected as “Savings”.' });
+    expect(taken).toEqual({
+      ok: false,
+      message:
+        'This API key is already connected as “Savings”. A new secret for it goes in that connection’s Update keys.',
+      existingConnection: { id: other.id, label: 'Savings' },
+    });
     expect((await credentialsRow(id))!.ciphertext).toBe(ciphertext);
 
     // Its own key again is fine (e.g. the user re-pastes it after fixing the key's permissions).

@@ -8,7 +8,7 @@ import { transitionConnection } from '@/lib/sync/state';
 import { findConnectionWithKey, replaceCredentials } from '@/lib/vault/store';
 import { FINGERPRINT_INDEX } from './connect';
 import { applyBalancesAlreadyRead } from './first-sync';
-import { checkKey, duplicateKeyMessage, prepareCredentials, summarizeBalances, type CheckedKey } from './key-check';
+import { checkKey, duplicateKeyFailure, prepareCredentials, summarizeBalances, type CheckedKey } from './key-check';
 import { takeConnectionCheck } from '@/lib/limits/user-limits';
 import { getConnection, type ConnectionDto } from './list';
 import { failure, notFound, type Result } from './result';
@@ -48,7 +48,7 @@ export async function updateConnection(
     const prepared = prepareCredentials(current.exchangeId, changes.credentials, current.sandbox);
     if (!prepared.ok) return prepared;
     const existing = await findConnectionWithKey(userId, current.exchangeId, prepared.credentials.apiKey);
-    if (existing && existing.connectionId !== connectionId) return failure(duplicateKeyMessage(existing.label));
+    if (existing && existing.connectionId !== connectionId) return duplicateKeyFailure(existing);
     // New keys are tried on the exchange like Test connection's: the same count, so Update keys is no way around it.
     const refused = await takeConnectionCheck(userId, prepared.exchange);
     if (refused) return failure(refused);
@@ -109,15 +109,14 @@ export async function updateConnection(
     if (error instanceof ConnectionGone) return notFound();
     if (error instanceof ConnectionDisabled) return failure(DISCONNECTED_MESSAGE);
     if (key && isUniqueViolation(error, FINGERPRINT_INDEX)) {
-      const existing = await findConnectionWithKey(userId, current.exchangeId, key.credentials.apiKey);
-      return failure(duplicateKeyMessage(existing?.label ?? 'another connection'));
+      return duplicateKeyFailure(await findConnectionWithKey(userId, current.exchangeId, key.credentials.apiKey));
     }
     throw error;
   }
 
   if (key) {
     // The key check has just read the balances: apply them now unless a sync is already pending.
-    const run = await enqueueRun({ connectionId, userId, trigger: 'manual' });
+    const run = await enqueueRun({ connectionId, userId, trigger: 'keys_updated' });
     if (run.created) await applyBalancesAlreadyRead({ connectionId, runId: run.runId, balances: key.balances });
   }
   const connection = await getConnection(userId, connectionId);

@@ -28,6 +28,11 @@ export interface CredentialField {
   secret: boolean;
   /** A PEM key: the input must keep line breaks. */
   multiline?: boolean;
+  /**
+   * Usually a one-line secret, but the exchange also takes a PEM private key (Binance's Ed25519 or RSA
+   * keys): a one-line input, and a multi-line one behind "I use an Ed25519 or RSA key".
+   */
+  pemOptional?: boolean;
 }
 
 export interface ExchangeCatalogEntry {
@@ -91,7 +96,7 @@ const FIELD_OVERRIDES: Readonly<Record<string, Partial<Record<CredentialFieldNam
     },
     secret: {
       help: 'Binance calls it the Secret key; it is shown once, when you create the key. For a self-generated Ed25519 or RSA key, paste your private key (-----BEGIN PRIVATE KEY-----) instead.',
-      multiline: true,
+      pemOptional: true,
     },
   },
   coinbase: {

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { get, type FieldErrors, type FieldValues, type Path, type UseFormRegister } from 'react-hook-form';
+import { Checkbox } from '@/app/_components/ui/checkbox';
 import { cn } from '@/app/_components/ui/cn';
 import { Input } from '@/app/_components/ui/input';
 import { Label } from '@/app/_components/ui/label';
@@ -15,18 +16,15 @@ export const credentialPath = (name: string) => `credentials.${name}`;
 const lowerFirst = (label: string) =>
   /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 
-/** Names of the fields to empty after a failed attempt: secrets are never kept around in the form. */
-export function secretCredentialNames(exchangeId: string): string[] {
-  return credentialFieldsFor(exchangeId)
-    .filter((field) => field.secret)
-    .map((field) => field.name);
-}
-
 /**
  * The credential inputs one exchange needs, as its catalog describes them: a visible label (the
  * accessible name people and tests use: "API key", "API secret", "Passphrase"…), help text, and the
  * error next to the field. Secrets are masked, with a Show toggle; PEM keys get a textarea so their
- * line breaks survive. Used by the connect form and by a connection's Update keys form.
+ * line breaks survive, and a secret that may be either (Binance) is one line until the user says it
+ * is a PEM key. Used by the connect form and by a connection's Update keys form.
+ *
+ * What the user typed stays in the form after a failed attempt (a Binance secret is shown only once):
+ * only in the browser's memory, never sent back by the server, gone when the page is left.
  */
 export function CredentialFields<T extends FieldValues>({
   exchangeId,
@@ -77,9 +75,12 @@ function CredentialInput({
   registration: ReturnType<UseFormRegister<FieldValues>>;
 }) {
   const [revealed, setRevealed] = useState(false);
+  const [pem, setPem] = useState(false);
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
+  const pemId = `${id}-pem`;
   const masked = field.secret && !revealed;
+  const multiline = field.multiline || (field.pemOptional && pem);
   const common = {
     id,
     disabled,
@@ -110,7 +111,7 @@ function CredentialInput({
           </button>
         ) : null}
       </div>
-      {field.multiline ? (
+      {multiline ? (
         <Textarea
           {...common}
           rows={4}
@@ -125,6 +126,19 @@ function CredentialInput({
         <p id={errorId} className="text-sm text-danger-text">
           {error}
         </p>
+      ) : null}
+      {field.pemOptional ? (
+        <div className="flex items-center gap-2">
+          <Checkbox
+            id={pemId}
+            checked={pem}
+            disabled={disabled}
+            onChange={(event) => setPem(event.currentTarget.checked)}
+          />
+          <Label htmlFor={pemId} className="text-sm font-normal">
+            I use an Ed25519 or RSA key
+          </Label>
+        </div>
       ) : null}
       <p id={helpId} className="text-xs leading-relaxed text-muted">
         {field.help}

@@ -32,7 +32,8 @@ export function FormField({
   );
 }
 
-export function FormAlert({ message }: { message?: string }) {
+/** The form's one-sentence answer; `children` add what to do next (e.g. a link). */
+export function FormAlert({ message, children }: { message?: string; children?: ReactNode }) {
   if (!message) return null;
   return (
     <div
@@ -41,6 +42,7 @@ export function FormAlert({ message }: { message?: string }) {
       className="rounded-lg border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger-text"
     >
       {message}
+      {children}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { SyncStatus, SyncTrigger } from '@/lib/sync/types';
 export const TRIGGER_WORDS: Record<SyncTrigger, string> = {
   connect: 'Connected',
   manual: 'Sync now',
+  keys_updated: 'Keys updated',
   scheduled: 'Scheduled',
   sync_all: 'Sync all',
 };

@@ -9,9 +9,11 @@ import { Button } from '../../../_components/ui/button';
 import { Checkbox } from '../../../_components/ui/checkbox';
 import { FormAlert } from '../../../_components/ui/form-field';
 import { toast } from '../../../_components/ui/toast';
+import type { Failure } from '@/lib/connections/result';
 import { toResult } from '../../_components/action-result';
-import { CredentialFields, credentialPath, secretCredentialNames } from '../../_components/credential-fields';
+import { CredentialFields } from '../../_components/credential-fields';
 import { useInvalidateSyncStatus } from '../../_components/sync-status';
+import { ExistingConnectionLink } from '../_components/existing-connection-link';
 import { updateConnectionAction } from '../actions';
 
 interface UpdateKeysValues {
@@ -33,6 +35,7 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
   const router = useRouter();
   const invalidate = useInvalidateSyncStatus();
   const [formError, setFormError] = useState<string>();
+  const [existingConnection, setExistingConnection] = useState<Failure['existingConnection']>();
   // Shown once the server says this key can trade; its message explains what that means.
   const [tradingWarning, setTradingWarning] = useState<string>();
   // Every field starts as '' (not undefined), so a reset after success really empties the inputs.
@@ -43,14 +46,9 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
   const form = useForm<UpdateKeysValues>({ defaultValues: emptyValues });
   const { errors, isSubmitting } = form.formState;
 
-  const clearSecrets = () => {
-    for (const name of secretCredentialNames(exchangeId)) {
-      form.setValue(credentialPath(name) as `credentials.${string}`, '');
-    }
-  };
-
   const onSubmit = form.handleSubmit(async (values) => {
     setFormError(undefined);
+    setExistingConnection(undefined);
     const answer = await updateConnectionAction({
       connectionId,
       credentials: values.credentials,
@@ -59,14 +57,17 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
     const result = toResult(answer);
 
     if (!result.ok) {
-      clearSecrets();
+      // What was typed stays (see CredentialFields); the refused field is marked and focused.
+      setExistingConnection(result.existingConnection);
       const fieldErrors = result.fieldErrors ?? {};
       if (fieldErrors[ACKNOWLEDGE]) {
         setTradingWarning(result.message);
         form.setError(ACKNOWLEDGE, { message: fieldErrors[ACKNOWLEDGE] }, { shouldFocus: true });
       }
       let placed = false;
-      for (const [path, message] of Object.entries(fieldErrors)) {
+      const refused = result.refusedField?.path.startsWith('credentials.') ? result.refusedField : undefined;
+      const placeable = refused ? { ...fieldErrors, [refused.path]: refused.message } : fieldErrors;
+      for (const [path, message] of Object.entries(placeable)) {
         if (!path.startsWith('credentials.')) continue;
         form.setError(path as `credentials.${string}`, { message }, { shouldFocus: !placed });
         placed = true;
@@ -89,7 +90,9 @@ export function UpdateKeysForm({ connectionId, exchangeId }: { connectionId: str
 
   return (
     <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4">
-      <FormAlert message={formError} />
+      <FormAlert message={formError}>
+        {existingConnection ? <ExistingConnectionLink connection={existingConnection} /> : null}
+      </FormAlert>
       <CredentialFields
         exchangeId={exchangeId}
         register={form.register}

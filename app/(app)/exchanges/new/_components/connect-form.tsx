@@ -17,10 +17,11 @@ import type { Failure } from '@/lib/connections/result';
 import type { ConnectionTestReport } from '@/lib/connections/test-connection';
 import { credentialFieldsFor, findExchange } from '@/lib/exchanges/catalog';
 import { toResult } from '../../../_components/action-result';
-import { CredentialFields, credentialPath, secretCredentialNames } from '../../../_components/credential-fields';
+import { CredentialFields } from '../../../_components/credential-fields';
 import { useInvalidateSyncStatus, useSyncStatus } from '../../../_components/sync-status';
 import { connectExchangeAction, testConnectionAction } from '../../actions';
 import { ExchangeCombobox } from './exchange-combobox';
+import { ExistingConnectionLink } from '../../_components/existing-connection-link';
 import { TestReport } from './test-report';
 
 interface ConnectFormValues {
@@ -47,6 +48,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
   const exchange = exchangeId ? findExchange(exchangeId) : undefined;
   const [exchangeError, setExchangeError] = useState<string>();
   const [formError, setFormError] = useState<string>();
+  const [existingConnection, setExistingConnection] = useState<Failure['existingConnection']>();
   const [report, setReport] = useState<ConnectionTestReport | null>(null);
   const [needsAcknowledgement, setNeedsAcknowledgement] = useState(false);
   const [pending, setPending] = useState<'test' | 'connect' | null>(null);
@@ -73,6 +75,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
     setExchangeId(id);
     setExchangeError(undefined);
     setFormError(undefined);
+    setExistingConnection(undefined);
     setReport(null);
     setNeedsAcknowledgement(false);
     // Another exchange's key would never fit: start its fields empty.
@@ -85,23 +88,26 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
     window.history.replaceState(null, '', `?exchange=${encodeURIComponent(id)}`);
   }
 
-  /** Shows a failure where it belongs and empties the secret fields (never kept after an attempt). */
+  /**
+   * Shows a failure where it belongs: on the field the exchange refused, and above the buttons. What the
+   * user typed stays (see CredentialFields): a Binance secret cannot be copied a second time.
+   */
   function showFailure(failure: Failure) {
     const fields = Object.keys(failure.fieldErrors ?? {});
     // A missing "I understand" tick is told in its own warning box; the same words above the buttons would repeat it.
     const onlyAcknowledgement = fields.length === 1 && fields[0] === 'acknowledgeTradingPermission';
     setFormError(onlyAcknowledgement ? undefined : failure.message);
+    setExistingConnection(failure.existingConnection);
+    if (failure.refusedField?.path.startsWith('credentials.')) {
+      const { path, message } = failure.refusedField;
+      form.setError(path as Path<ConnectFormValues>, { type: 'server', message }, { shouldFocus: true });
+    }
     for (const [path, message] of Object.entries(failure.fieldErrors ?? {})) {
       if (path === 'form') continue;
       if (path === 'exchangeId') setExchangeError(message);
       else if (path === 'acknowledgeTradingPermission') setNeedsAcknowledgement(true);
       if (path.startsWith('credentials.') || FORM_FIELDS.has(path)) {
         form.setError(path as Path<ConnectFormValues>, { type: 'server', message });
-      }
-    }
-    if (exchangeId) {
-      for (const name of secretCredentialNames(exchangeId)) {
-        form.setValue(credentialPath(name) as Path<ConnectFormValues>, '');
       }
     }
   }
@@ -120,6 +126,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
     if (!input) return setExchangeError('Choose an exchange.');
     setPending('test');
     setFormError(undefined);
+    setExistingConnection(undefined);
     setReport(null);
     try {
       const result = toResult(await testConnectionAction(input));
@@ -138,6 +145,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
     if (!input) return setExchangeError('Choose an exchange.');
     setPending('connect');
     setFormError(undefined);
+    setExistingConnection(undefined);
     try {
       const result = toResult(
         await connectExchangeAction({
@@ -199,7 +207,7 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
             form={form}
             name="label"
             label="Label"
-            hint="How this account is called in Coinsphere, e.g. “Binance savings”."
+            hint={`How this account is called in Coinsphere, e.g. “${exchange.name} savings”.`}
             maxLength={60}
             autoComplete="off"
             disabled={busy}
@@ -249,7 +257,9 @@ export function ConnectForm({ initialExchangeId }: { initialExchangeId: string |
             </div>
           ) : null}
 
-          <FormAlert message={formError} />
+          <FormAlert message={formError}>
+            {existingConnection ? <ExistingConnectionLink connection={existingConnection} /> : null}
+          </FormAlert>
 
           <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
             <Button

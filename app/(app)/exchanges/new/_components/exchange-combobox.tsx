@@ -2,18 +2,20 @@
 
 import { Command } from 'cmdk';
 import { Check, ChevronsUpDown, Search } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { cn } from '@/app/_components/ui/cn';
 import { exchangeCatalog, findExchange, type ExchangeCatalogEntry } from '@/lib/exchanges/catalog';
 import { ExchangeAvatar } from '../../../_components/exchange-avatar';
+import { rankExchanges } from './exchange-search';
 
 const verified = exchangeCatalog.filter((entry) => entry.verified);
 const others = exchangeCatalog.filter((entry) => !entry.verified);
 
 /**
  * The searchable exchange picker: a combobox named "Exchange" over the whole catalog, the verified
- * exchanges first. Typing filters (by name or id), arrows move, Enter picks, Escape closes; the input
- * then shows the chosen exchange's name.
+ * exchanges first. Typing lists the matches best first (rankExchanges: by name or id, prefix before
+ * substring; cmdk's own fuzzy filter is off), arrows move, Enter picks, Escape closes; the input then
+ * shows the chosen exchange's name.
  */
 export function ExchangeCombobox({
   value,
@@ -53,13 +55,14 @@ export function ExchangeCombobox({
   // The chosen name in the input is not a search: reopening it lists every exchange again.
   const searching = query.trim() !== '' && query !== selected?.name;
   const describedBy = error ? 'exchangeId-error exchangeId-help' : 'exchangeId-help';
+  const matches = useMemo(() => (searching ? rankExchanges(query, exchangeCatalog) : []), [searching, query]);
 
   return (
     <Command
       label="Exchange"
       value={highlighted}
       onValueChange={setHighlighted}
-      shouldFilter={searching}
+      shouldFilter={false}
       loop
       className="flex flex-col gap-1.5"
     >
@@ -126,13 +129,21 @@ export function ExchangeCombobox({
             <Command.Empty className="px-3 py-6 text-center text-sm text-muted">
               No exchange matches “{query.trim()}”.
             </Command.Empty>
-            <ExchangeGroup heading="Verified" entries={verified} selectedId={value} onChoose={choose} />
-            <ExchangeGroup
-              heading="More exchanges (not yet verified)"
-              entries={others}
-              selectedId={value}
-              onChoose={choose}
-            />
+            {searching ? (
+              matches.length > 0 ? (
+                <ExchangeGroup heading="Matches" entries={matches} selectedId={value} onChoose={choose} />
+              ) : null
+            ) : (
+              <>
+                <ExchangeGroup heading="Verified" entries={verified} selectedId={value} onChoose={choose} />
+                <ExchangeGroup
+                  heading="More exchanges (not yet verified)"
+                  entries={others}
+                  selectedId={value}
+                  onChoose={choose}
+                />
+              </>
+            )}
           </Command.List>
         </div>
       </div>

@@ -1,0 +1,2 @@
+ALTER TABLE "sync_runs" DROP CONSTRAINT "sync_runs_trigger_values";--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_trigger_values" CHECK ("sync_runs"."trigger" in ('connect', 'manual', 'keys_updated', 'scheduled', 'sync_all'));
