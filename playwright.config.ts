@@ -43,7 +43,7 @@ export default defineConfig({
   webServer: {
     command: 'npx tsx e2e/server.ts',
     url: `http://localhost:${port}/sign-in`,
-    timeout: 300_000,
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
