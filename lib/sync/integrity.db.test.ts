@@ -142,11 +142,16 @@ describe('migration 0007 applies over 0006', () => {
     try {
       const db: Database = handle.db;
       await migrate(handle, folderBefore);
-      const userId = await createTestUser(db);
-      const connectionId = await createTestConnection({ userId }, db);
-      const orphan = randomUUID();
-      // Before 0007 nothing refuses a run whose connection is gone. Raw SQL: the schema's later columns
-      // (event_id, 0008) are not there yet.
+      // Raw SQL throughout: the schema in db/schema.ts has columns later migrations add (users'
+      // display_currency, sync_runs' event_id…), which a database at 0006 does not have.
+      const [userId, portfolioId, connectionId, orphan] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await db.execute(sql`insert into users (id, email, password_hash) values (${userId}::uuid, ${`m-${userId}@example.com`}, 'x')`);
+      await db.execute(sql`
+        insert into portfolios (id, user_id, name, is_default) values (${portfolioId}::uuid, ${userId}::uuid, 'Main', true)`);
+      await db.execute(sql`
+        insert into exchange_connections (id, user_id, portfolio_id, exchange_id, label)
+        values (${connectionId}::uuid, ${userId}::uuid, ${portfolioId}::uuid, 'binance', 'Binance')`);
+      // Before 0007 nothing refuses a run whose connection is gone.
       await db.execute(sql`
         insert into sync_runs (connection_id, user_id, trigger)
         values (${connectionId}::uuid, ${userId}::uuid, 'manual'), (${orphan}::uuid, ${userId}::uuid, 'manual')`);
