@@ -16,58 +16,57 @@ interface Row {
   asset: string | null;
   wallet: string | null;
   amount: string | null;
-  price_key: string | null;
-  prices: StoredPrice[] | string | null;
 }
 
 /**
- * Every holding of the user with every exchange's latest price of its asset and that exchange's price
- * ~24 h before, in one statement: the cost does not grow with a query per asset or per connection.
- * Connections without holdings come back once with a null asset, so they are listed at 0.
+ * Every holding of the user, in one statement: the cost does not grow with a query per asset or per
+ * connection. Connections without holdings come back once with a null asset, so they are listed at 0.
  */
-async function holdingsWithPrices(userId: string, now: Date, db: Database): Promise<Row[]> {
-  const nowIso = now.toISOString();
+async function holdings(userId: string, db: Database): Promise<Row[]> {
   const result = await db.execute(sql`
-    with held as (
-      select c.id as connection_id, c.label, c.exchange_id, c.disconnected_at is not null as disconnected,
-        h.asset, h.wallet, h.total::text as amount,
-        regexp_replace(h.asset, ${BALANCE_SUFFIX_PATTERN}, '') as price_key
-      from exchange_connections c
-      left join holdings h on h.connection_id = c.id and h.user_id = ${userId}::uuid
-      where c.user_id = ${userId}::uuid
-    ),
-    keys as (select distinct price_key from held where price_key is not null),
-    -- Materialised: computed once per asset, however the planner estimates the holdings.
-    priced as materialized (
-      select p.asset as price_key,
-        jsonb_agg(jsonb_build_object(
-          'exchangeId', p.exchange_id, 'usd', p.usd::text, 'pair', p.pair, 'at', p.priced_at,
-          'usd24h', day_before.usd::text
-        )) as prices
-      from keys k
-      join asset_prices p on p.asset = k.price_key
-      left join lateral (
-        select ph.usd from price_history ph
-        where ph.asset = p.asset and ph.exchange_id = p.exchange_id
-          and ph.hour <= ${nowIso}::timestamptz - interval '24 hours'
-          and ph.hour > ${nowIso}::timestamptz - interval '26 hours'
-        order by ph.hour desc limit 1
-      ) day_before on true
-      group by p.asset
-    )
-    -- Each asset's prices once (on its first row), not on every holding of it.
-    select held.connection_id, held.label, held.exchange_id, held.disconnected, held.asset, held.wallet,
-      held.amount, held.price_key,
-      case when row_number() over (partition by held.price_key) = 1 then priced.prices end as prices
-    from held left join priced on priced.price_key = held.price_key
-    order by held.label, held.connection_id, held.wallet
+    select c.id as connection_id, c.label, c.exchange_id, c.disconnected_at is not null as disconnected,
+      h.asset, h.wallet, h.total::text as amount
+    from exchange_connections c
+    left join holdings h on h.connection_id = c.id and h.user_id = ${userId}::uuid
+    where c.user_id = ${userId}::uuid
+    order by c.label, c.id, h.wallet
   `);
   return rowsOf<Row>(result);
 }
 
-function pricesOf(row: Row): StoredPrice[] {
-  if (!row.prices) return [];
-  return typeof row.prices === 'string' ? (JSON.parse(row.prices) as StoredPrice[]) : row.prices;
+/**
+ * Every exchange's latest price of each asset the user holds and that exchange's price ~24 h before,
+ * by price key, in one statement run beside holdings(): each asset's prices come once, not on every
+ * holding of it.
+ */
+async function pricesOfHeld(userId: string, now: Date, db: Database): Promise<Map<string, StoredPrice[]>> {
+  const nowIso = now.toISOString();
+  const result = await db.execute(sql`
+    with keys as (
+      select distinct regexp_replace(h.asset, ${BALANCE_SUFFIX_PATTERN}, '') as price_key
+      from holdings h where h.user_id = ${userId}::uuid
+    )
+    select p.asset as price_key,
+      jsonb_agg(jsonb_build_object(
+        'exchangeId', p.exchange_id, 'usd', p.usd::text, 'pair', p.pair, 'at', p.priced_at,
+        'usd24h', day_before.usd::text
+      )) as prices
+    from keys k
+    join asset_prices p on p.asset = k.price_key
+    left join lateral (
+      select ph.usd from price_history ph
+      where ph.asset = p.asset and ph.exchange_id = p.exchange_id
+        and ph.hour <= ${nowIso}::timestamptz - interval '24 hours'
+        and ph.hour > ${nowIso}::timestamptz - interval '26 hours'
+      order by ph.hour desc limit 1
+    ) day_before on true
+    group by p.asset
+  `);
+  const prices = new Map<string, StoredPrice[]>();
+  for (const row of rowsOf<{ price_key: string; prices: StoredPrice[] | string }>(result)) {
+    prices.set(row.price_key, typeof row.prices === 'string' ? (JSON.parse(row.prices) as StoredPrice[]) : row.prices);
+  }
+  return prices;
 }
 
 interface AssetGroup {
@@ -89,11 +88,14 @@ export async function getPortfolioValuation(
 ): Promise<PortfolioValuation> {
   const now = options.now ?? new Date();
   const db = options.db ?? getDb();
-  const [rows, conversion] = await Promise.all([holdingsWithPrices(userId, now, db), conversionRate(currency, db)]);
+  const [rows, pricesByKey, conversion] = await Promise.all([
+    holdings(userId, db),
+    pricesOfHeld(userId, now, db),
+    conversionRate(currency, db),
+  ]);
   const convert = (usd: Dec): Dec => (conversion ? usd.div(conversion.usd).toDecimalPlaces(DIVISION_PLACES) : usd);
 
   const groups = new Map<string, AssetGroup>();
-  const pricesByKey = new Map<string, StoredPrice[]>();
   const connections = new Map<string, { row: Row; value: Dec; unpriced: Set<string>; holdings: number }>();
   for (const row of rows) {
     const connection = connections.get(row.connection_id) ?? {
@@ -105,7 +107,6 @@ export async function getPortfolioValuation(
     connections.set(row.connection_id, connection);
     if (row.asset === null || row.amount === null) continue;
     connection.holdings += 1;
-    if (row.prices && row.price_key) pricesByKey.set(row.price_key, pricesOf(row));
     const amount = new Dec(row.amount);
     const group = groups.get(row.asset) ?? {
       asset: row.asset,

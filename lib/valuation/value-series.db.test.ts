@@ -75,6 +75,22 @@ describe('getValueSeries', () => {
     expect(await getValueSeries(userId, '24h', 'USD', { now })).toEqual(first);
   });
 
+  it('reads the kept values of past points instead of computing them again', async () => {
+    await getValueSeries(userId, '24h', 'USD', { now });
+    // A marker only the kept value carries: computing from history would still give 102760 and 88000.
+    const mark = (by: number) =>
+      getDb().execute(sql`
+        update connection_values set usd = usd + ${by}
+        where connection_id = ${kraken}::uuid and at in (${h(1).toISOString()}::timestamptz, ${h(2).toISOString()}::timestamptz)`);
+    await mark(1);
+    try {
+      const series = await getValueSeries(userId, '24h', 'USD', { now });
+      expect(series.points.slice(-3)).toEqual([point(2, '88000'), point(1, '102761'), point(0, '74760')]);
+    } finally {
+      await mark(-1); // the other cases read the same kept values
+    }
+  });
+
   it('gives one connection’s series alone', async () => {
     const series = await getValueSeries(userId, '7d', 'USD', { now, connectionId: kraken });
     expect(series.points).toEqual([point(1, '14760'), point(0, '14760')]);

@@ -93,12 +93,14 @@ export async function getValueSeries(
       from generate_series(${buckets.first.toISOString()}::timestamptz, ${buckets.last.toISOString()}::timestamptz,
         ${`1 ${buckets.step}`}::interval) g
     ),
-    -- Values of past points computed before (see connection_values).
+    -- Values of past points computed before (see connection_values): one index range per connection,
+    -- not a lookup per point and connection, nor a scan of every user's values.
     cached as materialized (
       select b.label, v.connection_id, v.usd
-      from buckets b
-      cross join conns c
-      join connection_values v on v.connection_id = c.id and v.at = b.t
+      from conns c
+      join connection_values v on v.connection_id = c.id
+        and v.at between (select min(t) from buckets) and (select max(t) from buckets)
+      join buckets b on b.t = v.at
     ),
     latest as materialized (
       select b.label, b.t, c.id, c.exchange_id, last_hour.hour,
