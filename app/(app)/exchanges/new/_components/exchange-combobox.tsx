@@ -56,6 +56,7 @@ export function ExchangeCombobox({
   const searching = query.trim() !== '' && query !== selected?.name;
   const describedBy = error ? 'exchangeId-error exchangeId-help' : 'exchangeId-help';
   const matches = useMemo(() => (searching ? rankExchanges(query, exchangeCatalog) : []), [searching, query]);
+  const noMatch = searching && matches.length === 0;
 
   return (
     <Command
@@ -125,10 +126,13 @@ export function ExchangeCombobox({
           onMouseDown={(event) => event.preventDefault()}
           className="absolute inset-x-0 top-full z-20 mt-1 overflow-hidden rounded-lg border border-border bg-surface shadow-lg"
         >
-          <Command.List className="max-h-72 overflow-y-auto overscroll-contain p-1">
-            <Command.Empty className="px-3 py-6 text-center text-sm text-muted">
+          {/* Said outside the listbox: a listbox must hold options, so an empty one is hidden instead. */}
+          {noMatch ? (
+            <p role="status" className="px-3 py-6 text-center text-sm text-muted">
               No exchange matches “{query.trim()}”.
-            </Command.Empty>
+            </p>
+          ) : null}
+          <Command.List hidden={noMatch} className="max-h-72 overflow-y-auto overscroll-contain p-1">
             {searching ? (
               matches.length > 0 ? (
                 <ExchangeGroup heading="Matches" entries={matches} selectedId={value} onChoose={choose} />
