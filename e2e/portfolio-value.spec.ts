@@ -1,16 +1,15 @@
 // What the portfolio is worth, as a person sees it: the total after syncs at different prices, the chart, the
 // display currency, the CSV exports (and that another user's holdings are never in them), and screenshots.
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { expect, test, type Page } from '@playwright/test';
 import { signUp } from './helpers';
 import { connectThroughUi, database, setWallets, simAccount, tick } from './support';
+import { shoot } from './shoot';
 import { readE2eState } from './state';
 
 test.describe.configure({ mode: 'serial' });
 
-const SHOTS = path.join('test-results', 'screenshots');
 
 /** The simulated exchange's last prices (kraken: EUR/USD gives the EUR rate). Other symbols lose theirs. */
 async function setKrakenTickers(prices: Record<string, string>) {
@@ -178,18 +177,7 @@ test('the total, its 24 h change and the chart after two syncs at different pric
 
   // Screenshots for reviewers: desktop, 375 px (no horizontal scroll), dark.
   await page.getByRole('button', { name: 'Show sources for BTC' }).click();
-  for (const [suffix, size] of [
-    ['desktop', { width: 1280, height: 900 }],
-    ['375', { width: 375, height: 812 }],
-  ] as const) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `portfolio-value at ${suffix}`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `portfolio-value-${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(SHOTS, 'portfolio-value-dark.png'), fullPage: true });
+  await shoot(page, 'portfolio-value');
 });
 
 test('another user’s export never holds the first user’s holdings', async ({ page }) => {

@@ -56,6 +56,14 @@ const spot = (assets: Record<string, string>): Wallets => ({
   spot: Object.fromEntries(Object.entries(assets).map(([asset, free]) => [asset, { free, used: '0' }])),
 });
 
+/** What Disconnect records first; whether the keys go too is up to each case. */
+async function markDisconnected(connectionId: string) {
+  await getDb()
+    .update(exchangeConnections)
+    .set({ disconnectedAt: new Date() })
+    .where(eq(exchangeConnections.id, connectionId));
+}
+
 describe('a successful sync', () => {
   it('applies a 1,000-asset account: one run, 1,000 holdings and history rows, the connection active', async () => {
     const assets = Object.fromEntries(
@@ -408,10 +416,7 @@ describe('failures land in the right state', () => {
   it('not_found: a disconnected connection fails its run without calling the exchange', async () => {
     const connection = await binanceConnection(spot({ BTC: '1' }));
     const { runId } = await enqueueRun({ ...connection, trigger: 'manual' });
-    await getDb()
-      .update(exchangeConnections)
-      .set({ disconnectedAt: new Date() })
-      .where(eq(exchangeConnections.id, connection.connectionId));
+    await markDisconnected(connection.connectionId);
     await getDb().delete(exchangeCredentials).where(eq(exchangeCredentials.connectionId, connection.connectionId));
 
     expect(await syncConnection(connection.connectionId, runId)).toMatchObject({
@@ -429,10 +434,7 @@ describe('failures land in the right state', () => {
   it('not_found: a connection marked disconnected is not synced even while its keys are still stored', async () => {
     const connection = await binanceConnection(spot({ BTC: '1' }));
     const { runId } = await enqueueRun({ ...connection, trigger: 'manual' });
-    await getDb()
-      .update(exchangeConnections)
-      .set({ disconnectedAt: new Date() })
-      .where(eq(exchangeConnections.id, connection.connectionId));
+    await markDisconnected(connection.connectionId);
 
     expect(await syncConnection(connection.connectionId, runId)).toMatchObject({ status: 'failed', kind: 'not_found' });
     expect(await runRow(runId)).toMatchObject({ status: 'failed', errorKind: 'not_found' });

@@ -3,6 +3,9 @@ import { DEFAULT_LOCALE } from '@/app/_components/locale/negotiate';
 
 const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
+/** A numeric string Intl formats exactly (plain or exponent notation). */
+export const isDecimalString = (trimmed: string) => NUMERIC.test(trimmed);
+
 interface Formatters {
   // Truncated, never rounded: half-up at 8 decimals could show more than is actually held.
   amount: Intl.NumberFormat;

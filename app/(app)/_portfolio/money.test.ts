@@ -1,5 +1,6 @@
+import { formatAmount } from '../_components/amount';
 import { describe, expect, it } from 'vitest';
-import { formatChange, formatMoney, formatPrice, formatQuantity, formatShare } from './money';
+import { formatChange, formatMoney, formatPrice, formatShare } from './money';
 
 describe('money formatting', () => {
   it('formats exactly from the decimal string, in the locale, rounding only for display', () => {
@@ -19,6 +20,6 @@ describe('money formatting', () => {
     expect(formatShare('0.4567', 'en-US')).toBe('45.7%');
   });
   it('truncates quantities, never rounding up what is held', () => {
-    expect(formatQuantity('0.999999999', 'en-US')).toBe('0.99999999');
+    expect(formatAmount('0.999999999', 'en-US')).toBe('0.99999999');
   });
 });

@@ -1,12 +1,12 @@
 import type { DisplayCurrency } from '@/lib/valuation/types';
+import { isDecimalString } from '../_components/amount';
 
 // Money, prices and percentages for people, with Intl in the user's locale. The locale is decided on the server
 // (Accept-Language) and passed down, so the server's HTML and the browser's first render are the same text.
 // Intl formats a numeric string exactly (no parseFloat), so rounding happens once, for display only.
 
 type Numeric = Intl.StringNumericLiteral;
-const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const isNumeric = (value: string) => NUMERIC.test(value.trim());
+const isNumeric = (value: string) => isDecimalString(value.trim());
 
 const cache = new Map<string, Intl.NumberFormat>();
 function formatter(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
@@ -61,12 +61,6 @@ export function formatShare(fraction: string, locale: string): string {
 export function formatMoneyChange(value: string, currency: DisplayCurrency, locale: string): string {
   if (!isNumeric(value)) return value;
   return formatter(locale, { style: 'currency', currency, signDisplay: 'exceptZero' }).format(value.trim() as Numeric);
-}
-
-/** An amount of an asset, truncated (never rounded up) at 8 decimals. */
-export function formatQuantity(value: string, locale: string): string {
-  if (!isNumeric(value)) return value;
-  return formatter(locale, { maximumFractionDigits: 8, roundingMode: 'trunc' }).format(value.trim() as Numeric);
 }
 
 export const isNegative = (value: string) => value.trim().startsWith('-');

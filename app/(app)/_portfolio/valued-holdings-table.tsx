@@ -8,7 +8,8 @@ import { cn } from '../../_components/ui/cn';
 import { LocalTime } from '../_components/relative-time';
 import { ExchangeAvatar } from '../_components/exchange-avatar';
 import { AssetMark } from './asset-mark';
-import { formatChange, formatMoney, formatPrice, formatQuantity, formatShare, isNegative } from './money';
+import { formatAmount } from '../_components/amount';
+import { formatChange, formatMoney, formatPrice, formatShare, isNegative } from './money';
 
 export type SortKey = 'value' | 'name';
 
@@ -144,7 +145,7 @@ function AssetRows({
             <AssetMark asset={asset.asset} className="size-7 sm:size-8" />
             <div className="min-w-0">
               <span className="font-medium">{asset.asset}</span>
-              <p className="text-xs text-muted tabular-nums md:hidden">{formatQuantity(asset.amount, locale)}</p>
+              <p className="text-xs text-muted tabular-nums md:hidden">{formatAmount(asset.amount, locale)}</p>
               {stale && (
                 <p className="flex items-center gap-1 text-xs text-warning-text">
                   <AlertTriangle className="size-3" aria-hidden />
@@ -164,7 +165,7 @@ function AssetRows({
           className="hidden px-3 py-3 text-right font-mono tabular-nums md:table-cell"
           data-testid={`amount-${asset.asset}`}
         >
-          {formatQuantity(asset.amount, locale)}
+          {formatAmount(asset.amount, locale)}
         </td>
         <td className="hidden px-3 py-3 text-right tabular-nums sm:table-cell">
           {asset.price === null ? (
@@ -304,7 +305,7 @@ function SourceItem({
       </div>
       <div className="ml-auto min-w-0 max-w-full text-right">
         <p className="font-mono tabular-nums [overflow-wrap:anywhere]">
-          {formatQuantity(source.amount, locale)} <span className="text-muted">{asset}</span>
+          {formatAmount(source.amount, locale)} <span className="text-muted">{asset}</span>
         </p>
         <p className="text-xs tabular-nums text-muted">
           {source.value === null ? NO_PRICE : formatMoney(source.value, currency, locale)}
