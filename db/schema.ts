@@ -327,4 +327,113 @@ export const connectionValues = pgTable(
   (t) => [primaryKey({ columns: [t.connectionId, t.at] })],
 );
 
+export const ACTIVITY_KINDS = ['trade', 'deposit', 'withdrawal', 'fee', 'reward', 'transfer', 'convert', 'other'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+export const ACTIVITY_STATUSES = ['ok', 'pending', 'failed', 'canceled'] as const;
+export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
+
+/**
+ * One event of an exchange account's history, normalised (lib/history). Amounts are exact and signed
+ * as the balance changed: `amount` of `asset` and `counterAmount` of `counterAsset` (a trade's other
+ * side), both without the fee; `feeAmount` (positive) of `feeAsset` left the balance on top. So the
+ * balance history explains is, per asset, the sum of amount + counterAmount − feeAmount over rows with
+ * status 'ok'. Never a secret, never the raw response.
+ */
+export const activityEntries = pgTable(
+  'activity_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    connectionId: connectionRef(),
+    userId: ownerId(),
+    kind: text('kind', { enum: ACTIVITY_KINDS }).notNull(),
+    /** The exchange's own id of the event (Kraken's ledger refid, Binance's trade id with its market …). */
+    externalId: text('external_id').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    asset: text('asset').notNull(),
+    amount: numeric('amount').notNull(),
+    counterAsset: text('counter_asset'),
+    counterAmount: numeric('counter_amount'),
+    /** A trade's price: counter asset per unit of asset. */
+    price: numeric('price'),
+    feeAsset: text('fee_asset'),
+    feeAmount: numeric('fee_amount'),
+    status: text('status', { enum: ACTIVITY_STATUSES }).notNull().default('ok'),
+    network: text('network'),
+    txHash: text('tx_hash'),
+    /** Why an entry is kind 'other' or otherwise uncertain, in the user's words. */
+    note: text('note'),
+    /** The import stream that brought it (lib/history streams: 'ledger', 'trades:BTC/USDT', 'deposits' …). */
+    stream: text('stream').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('activity_entries_external_key').on(t.connectionId, t.kind, t.externalId),
+    // The activity page: a user's entries newest first, keyset-paginated on (occurred_at, id).
+    index('activity_entries_user_time_idx').on(t.userId, t.occurredAt, t.id),
+    // Reconciliation: sums per connection and asset.
+    index('activity_entries_connection_asset_idx').on(t.connectionId, t.asset),
+    check(
+      'activity_entries_kind_values',
+      sql`${t.kind} in ('trade', 'deposit', 'withdrawal', 'fee', 'reward', 'transfer', 'convert', 'other')`,
+    ),
+    check('activity_entries_status_values', sql`${t.status} in ('ok', 'pending', 'failed', 'canceled')`),
+  ],
+);
+
+/**
+ * Where the import of one stream of one connection stands: the strategy's own cursor (opaque JSON, no
+ * secret), written in the same transaction as the page it follows, so a crash resumes after the last
+ * stored page. Binance's market streams are rows here too: discovered ones and those the user added.
+ */
+export const historyStreams = pgTable(
+  'history_streams',
+  {
+    connectionId: connectionRef(),
+    userId: ownerId(),
+    stream: text('stream').notNull(),
+    /** 'default' (the exchange's fixed streams), 'discovered' (a market seen in the account), 'manual'. */
+    source: text('source').notNull().default('default'),
+    cursor: jsonb('cursor').$type<Record<string, unknown> | null>(),
+    /** Backfill reached as far back as the exchange allows; from then on only incremental imports. */
+    backfilled: boolean('backfilled').notNull().default(false),
+    /** The oldest time this stream's import covers. */
+    coveredFrom: timestamp('covered_from', { withTimezone: true }),
+    entries: integer('entries').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.stream] }), index('history_streams_user_idx').on(t.userId)],
+);
+
+export const HISTORY_IMPORT_STATES = ['idle', 'queued', 'running', 'succeeded', 'failed'] as const;
+export type HistoryImportState = (typeof HISTORY_IMPORT_STATES)[number];
+
+/** One connection's history import: progress for the connection page, and when the next incremental is due. */
+export const historyImports = pgTable(
+  'history_imports',
+  {
+    connectionId: uuid('connection_id')
+      .primaryKey()
+      .references(() => exchangeConnections.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
+    state: text('state', { enum: HISTORY_IMPORT_STATES }).notNull().default('idle'),
+    /** 'backfill' until every stream is backfilled, then 'incremental'. */
+    phase: text('phase', { enum: ['backfill', 'incremental'] }).notNull().default('backfill'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Redacted, plain English. */
+    lastError: text('last_error'),
+    nextImportAt: timestamp('next_import_at', { withTimezone: true }),
+    /** The exchange's history covers the account's whole life once backfilled (Kraken's ledger). */
+    completeHistory: boolean('complete_history').notNull().default(false),
+    /** What the exchange does not provide, in the user's words ("Binance keeps deposit history for …"). */
+    limits: jsonb('limits').$type<string[]>().notNull().default([]),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('history_imports_due_idx').on(t.nextImportAt),
+    check('history_imports_state_values', sql`${t.state} in ('idle', 'queued', 'running', 'succeeded', 'failed')`),
+    check('history_imports_phase_values', sql`${t.phase} in ('backfill', 'incremental')`),
+  ],
+);
+
 export type User = typeof users.$inferSelect;

@@ -8,6 +8,7 @@ import type {
   SimContext,
   SimExchange,
   SimExchangeId,
+  SimHistoryEvent,
   SimPermissions,
   SimRequest,
   SimResponse,
@@ -230,6 +231,10 @@ export class ExchangeSimulator {
         }
         if (method === 'PUT' && parts[2] === 'wallets') {
           this.setWallets(apiKey, json() as SimAccount['wallets']);
+          return { status: 200, body: { ok: true } };
+        }
+        if (method === 'PUT' && parts[2] === 'history') {
+          this.ctx.accounts.get(apiKey)!.history = json() as unknown as SimHistoryEvent[];
           return { status: 200, body: { ok: true } };
         }
         if (method === 'PUT' && parts[2] === 'permissions') {

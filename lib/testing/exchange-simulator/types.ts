@@ -32,7 +32,53 @@ export interface SimAccount {
   permissions: SimPermissions;
   /** KuCoin: the account was migrated to high-frequency trading. */
   highFrequency?: boolean;
+  /**
+   * The account's past, exchange-neutral and in common asset codes (BTC, not XXBT); each simulated
+   * exchange serves it in its own history endpoints' shapes. See lib/testing/history-seed.ts.
+   */
+  history?: SimHistoryEvent[];
 }
+
+/** One event of a simulated account's past. Amounts are positive decimal strings; times are ms. */
+export type SimHistoryEvent =
+  | {
+      kind: 'trade';
+      id: string;
+      time: number;
+      base: string;
+      quote: string;
+      side: 'buy' | 'sell';
+      /** Base amount. */
+      amount: string;
+      /** Quote per base. */
+      price: string;
+      fee: string;
+      feeAsset: string;
+    }
+  | {
+      kind: 'deposit';
+      id: string;
+      time: number;
+      asset: string;
+      amount: string;
+      network?: string;
+      txHash?: string;
+      status?: 'ok' | 'pending' | 'failed';
+    }
+  | {
+      kind: 'withdrawal';
+      id: string;
+      time: number;
+      asset: string;
+      /** What arrived at the destination; `fee` left the balance on top. */
+      amount: string;
+      fee: string;
+      network?: string;
+      txHash?: string;
+      status?: 'ok' | 'pending' | 'failed';
+    }
+  | { kind: 'reward'; id: string; time: number; asset: string; amount: string }
+  | { kind: 'convert'; id: string; time: number; from: string; fromAmount: string; to: string; toAmount: string };
 
 export type FaultKind =
   | 'auth' // 401 (or the exchange's auth error body)
