@@ -436,4 +436,18 @@ export const historyImports = pgTable(
   ],
 );
 
+/**
+ * A user's whole-portfolio USD value at a past point of the value chart, kept once computed, as
+ * connection_values is per connection: a year's chart of many connections reads one value a point.
+ */
+export const portfolioValues = pgTable(
+  'portfolio_values',
+  {
+    userId: ownerId(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    usd: numeric('usd').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.at] })],
+);
+
 export type User = typeof users.$inferSelect;

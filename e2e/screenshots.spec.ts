@@ -52,6 +52,7 @@ test('screenshots of every page: desktop, 375 px and dark mode', async ({ page }
 
   await page.goto('/');
   await page.getByRole('button', { name: 'Show sources for BTC' }).click();
+  await expect(page.getByRole('list', { name: 'Sources of BTC' })).toBeVisible();
   await shoot(page, 'portfolio');
   await page.goto('/exchanges');
   await shoot(page, 'exchanges');

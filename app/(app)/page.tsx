@@ -28,7 +28,7 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
 
 /** "4 assets across 2 exchanges": counts connections that hold something, frozen ones included. */
 function summary(valuation: PortfolioValuation): string {
-  const sources = new Set(valuation.assets.flatMap((asset) => asset.sources.map((source) => source.connectionId)));
+  const sources = new Set(valuation.assets.flatMap((asset) => asset.connectionIds));
   return `${plural(valuation.assets.length, 'asset', 'assets')} across ${plural(sources.size, 'exchange', 'exchanges')}`;
 }
 
@@ -43,8 +43,8 @@ function connectionNotes(freshness: PortfolioFreshness): ConnectionProblems {
 }
 
 function exchangeNames(valuation: PortfolioValuation): Record<string, string> {
+  // Every connection holding something is listed in `connections`, frozen ones included.
   const ids = new Set(valuation.connections.map((connection) => connection.exchangeId));
-  for (const asset of valuation.assets) for (const source of asset.sources) ids.add(source.exchangeId);
   return Object.fromEntries([...ids].map((id) => [id, findExchange(id)?.name ?? id]));
 }
 

@@ -23,9 +23,9 @@ export const HOLDINGS_HEADER = [
  * never 0. The valuation reads only this user's rows (its SQL is scoped by user id).
  */
 export async function holdingsCsvRows(userId: string): Promise<CsvCell[][]> {
-  const valuation = await getPortfolioValuation(userId, await getDisplayCurrency(userId));
+  const valuation = await getPortfolioValuation(userId, await getDisplayCurrency(userId), { withSources: true });
   return valuation.assets.flatMap((asset) =>
-    asset.sources.map((source): CsvCell[] => [
+    (asset.sources ?? []).map((source): CsvCell[] => [
       asset.asset,
       source.wallet,
       findExchange(source.exchangeId)?.name ?? source.exchangeId,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestConnection, createTestUser, useTestKeyring } from '@/lib/testing/factories';
 import { withTestDatabase } from '@/lib/testing/database';
 import { hourBefore, insertHoldings, insertPriceHistory, insertPrices } from '@/lib/testing/prices';
-import { getPortfolioValuation } from './portfolio-value';
+import { getAssetSources, getPortfolioValuation } from './portfolio-value';
 
 withTestDatabase({ isolated: true });
 beforeAll(useTestKeyring);
@@ -62,7 +62,7 @@ describe('getPortfolioValuation', () => {
     const theirs = await createTestConnection({ userId: other, exchangeId: 'binance' });
     await insertHoldings(other, theirs, [['BTC', 'spot', '100']]);
 
-    const valuation = await getPortfolioValuation(userId, 'USD', { now });
+    const valuation = await getPortfolioValuation(userId, 'USD', { now, withSources: true });
 
     // 0.75 × 60000 + 10.3 × 150.3 + 1000.5 + 100 × 6 + 200 × 1.25 + 3 × 2.5 (10.3 × 150.3 in floats is 1548.0900000000001).
     expect(valuation.total).toBe('48406.09');
@@ -88,7 +88,7 @@ describe('getPortfolioValuation', () => {
     });
     expect(btc.share).toBe('0.929635093435557385');
     expect(btc.change24h).toBe('0.2');
-    expect(btc.sources.map((s) => [s.connectionLabel, s.wallet, s.amount, s.value])).toEqual([
+    expect(btc.sources!.map((s) => [s.connectionLabel, s.wallet, s.amount, s.value])).toEqual([
       ['Binance main', 'funding', '0.2', '12000'],
       ['Binance main', 'spot', '0.3', '18000'],
       ['Kraken', 'spot', '0.25', '15000'],
@@ -96,7 +96,7 @@ describe('getPortfolioValuation', () => {
     expect(valuation.assets.find((a) => a.asset === 'XYZ')!.quote!.pair).toBe('XYZ/BTC × BTC/USDT');
     expect(valuation.assets.find((a) => a.asset === 'ABC')!.quote!.exchangeId).toBe('kucoin');
     const nope = valuation.assets.find((a) => a.asset === 'NOPE')!;
-    expect([nope.share, nope.change24h, nope.quote, nope.sources[0]!.value]).toEqual([null, null, null, null]);
+    expect([nope.share, nope.change24h, nope.quote, nope.sources![0]!.value]).toEqual([null, null, null, null]);
     expect(valuation.unpricedCount).toBe(1);
     expect(valuation.connections).toEqual([
       { connectionId: binance, label: 'Binance main', exchangeId: 'binance', value: '33148.59', unpricedAssets: 0 },
@@ -105,6 +105,37 @@ describe('getPortfolioValuation', () => {
     // BTC gained 0.75 × 10000 over the day; everything else was flat.
     expect(valuation.change24h).toEqual({ value: '7500', fraction: '0.183346782838447771' });
     expect(valuation.pricesAt).toBe(minuteAgo.toISOString());
+  });
+
+  it('leaves sources out unless asked, naming the connections that hold each asset', async () => {
+    const { userId, binance, kraken } = await mixedPortfolio();
+    const valuation = await getPortfolioValuation(userId, 'USD', { now });
+    expect(valuation.total).toBe('48406.09');
+    const btc = valuation.assets[0]!;
+    expect(btc.sources).toBeUndefined();
+    expect(btc.connectionIds).toEqual([binance, kraken].sort());
+    expect(valuation.assets.find((a) => a.asset === 'SOL')!.connectionIds).toEqual([binance]);
+    // The per-connection sums (PostgreSQL numeric at the chosen prices) match the per-source ones above.
+    expect(valuation.connections.map((c) => [c.label, c.value, c.unpricedAssets])).toEqual([
+      ['Binance main', '33148.59', 0],
+      ['Kraken', '15257.5', 1],
+    ]);
+  });
+
+  it("lists one asset's sources at the asset's one price, in the display currency, and only the user's", async () => {
+    const { userId } = await mixedPortfolio();
+    const other = await createTestUser();
+    await insertHoldings(other, await createTestConnection({ userId: other, exchangeId: 'kraken' }), [['BTC', 'spot', '9']]);
+    const usd = await getAssetSources(userId, 'BTC', 'USD', { now });
+    expect(usd.sources.map((s) => [s.connectionLabel, s.wallet, s.amount, s.value])).toEqual([
+      ['Binance main', 'funding', '0.2', '12000'],
+      ['Binance main', 'spot', '0.3', '18000'],
+      ['Kraken', 'spot', '0.25', '15000'],
+    ]);
+    const eur = await getAssetSources(userId, 'BTC', 'EUR', { now });
+    expect([eur.currency, eur.sources.map((s) => s.value)]).toEqual(['EUR', ['9600', '14400', '12000']]);
+    expect((await getAssetSources(userId, 'NOPE', 'USD', { now })).sources.map((s) => s.value)).toEqual([null]);
+    expect((await getAssetSources(userId, 'DOGE', 'USD', { now })).sources).toEqual([]);
   });
 
   it('converts to EUR with the exchange’s own EUR/USD rate, and names it', async () => {

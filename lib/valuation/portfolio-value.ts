@@ -3,35 +3,102 @@ import { sql } from 'drizzle-orm';
 import { getDb, type Database } from '@/db';
 import { BALANCE_SUFFIX_PATTERN, isUsdPegged, priceKey } from '@/lib/prices/assets';
 import { Dec, DIVISION_PLACES, divide, plain } from '@/lib/prices/decimal';
-import { rowsOf } from '@/lib/sync/sql-rows';
+import { rowsOf, textArrayLiteral } from '@/lib/sync/sql-rows';
 import { conversionRate } from './conversion';
 import { choosePrice, peggedPrice, type ChosenPrice, type StoredPrice } from './quotes';
 import type { ConnectionValue, DisplayCurrency, PortfolioValuation, ValuedAsset, ValuedSource } from './types';
 
-interface Row {
+/** One source of an asset: a (connection, wallet) holding. */
+interface SourceRow {
+  connection_id: string;
+  label: string;
+  exchange_id: string;
+  asset: string;
+  wallet: string;
+  amount: string;
+}
+
+/** What the user holds of an asset on one exchange, and in which connections. */
+interface AssetTotalRow {
+  asset: string;
+  exchange_id: string;
+  amount: string;
+  /** Comma-separated connection ids: one text value, not an array to parse element by element. */
+  connection_ids: string;
+}
+
+interface ConnectionRow {
   connection_id: string;
   label: string;
   exchange_id: string;
   disconnected: boolean;
-  asset: string | null;
-  wallet: string | null;
-  amount: string | null;
+  holdings: number | string;
+}
+
+const assetFilter = (asset: string | undefined) => (asset === undefined ? sql`` : sql`and h.asset = ${asset}`);
+
+/**
+ * The user's holdings summed per asset and exchange by PostgreSQL (exact numeric sums): a few rows per
+ * asset however many connections and wallets hold it, so the page's work does not grow with holdings.
+ */
+async function assetTotals(userId: string, db: Database, asset?: string): Promise<AssetTotalRow[]> {
+  const result = await db.execute(sql`
+    select h.asset, c.exchange_id, sum(h.total)::text as amount,
+      string_agg(distinct h.connection_id::text, ',') as connection_ids
+    from holdings h
+    join exchange_connections c on c.id = h.connection_id and c.user_id = ${userId}::uuid
+    where h.user_id = ${userId}::uuid ${assetFilter(asset)}
+    group by h.asset, c.exchange_id
+  `);
+  return rowsOf<AssetTotalRow>(result);
+}
+
+/** Every connection of the user with how many holdings it has (connections without any are listed at 0). */
+async function connectionsOf(userId: string, db: Database): Promise<ConnectionRow[]> {
+  const result = await db.execute(sql`
+    select c.id as connection_id, c.label, c.exchange_id, c.disconnected_at is not null as disconnected,
+      (select count(*) from holdings h where h.connection_id = c.id and h.user_id = ${userId}::uuid) as holdings
+    from exchange_connections c
+    where c.user_id = ${userId}::uuid
+  `);
+  return rowsOf<ConnectionRow>(result);
 }
 
 /**
- * Every holding of the user, in one statement: the cost does not grow with a query per asset or per
- * connection. Connections without holdings come back once with a null asset, so they are listed at 0.
+ * Each connection's value at the chosen prices (USD per asset), summed by PostgreSQL in numeric, and
+ * how many of its assets have no price: one statement, whatever the number of holdings.
  */
-async function holdings(userId: string, db: Database): Promise<Row[]> {
+async function connectionSums(
+  userId: string,
+  priced: ReadonlyArray<readonly [string, string]>,
+  db: Database,
+): Promise<Map<string, { usd: string; unpriced: number }>> {
   const result = await db.execute(sql`
-    select c.id as connection_id, c.label, c.exchange_id, c.disconnected_at is not null as disconnected,
-      h.asset, h.wallet, h.total::text as amount
-    from exchange_connections c
-    left join holdings h on h.connection_id = c.id and h.user_id = ${userId}::uuid
-    where c.user_id = ${userId}::uuid
+    select h.connection_id, coalesce(sum(h.total * p.usd), 0)::text as usd,
+      count(distinct h.asset) filter (where p.usd is null) as unpriced
+    from holdings h
+    left join unnest(${textArrayLiteral(priced.map(([asset]) => asset))}::text[],
+      ${textArrayLiteral(priced.map(([, usd]) => usd))}::numeric[]) as p(asset, usd) on p.asset = h.asset
+    where h.user_id = ${userId}::uuid
+    group by h.connection_id
+  `);
+  const sums = new Map<string, { usd: string; unpriced: number }>();
+  for (const row of rowsOf<{ connection_id: string; usd: string; unpriced: number | string }>(result)) {
+    sums.set(row.connection_id, { usd: row.usd, unpriced: Number(row.unpriced) });
+  }
+  return sums;
+}
+
+/** Every (connection, wallet) holding, or those of one asset: only for the sources list and the export. */
+async function sourceRows(userId: string, db: Database, asset?: string): Promise<SourceRow[]> {
+  const result = await db.execute(sql`
+    select c.id as connection_id, c.label, c.exchange_id, h.asset, h.wallet, h.total::text as amount
+    from holdings h
+    join exchange_connections c on c.id = h.connection_id and c.user_id = ${userId}::uuid
+    where h.user_id = ${userId}::uuid ${assetFilter(asset)}
     order by c.label, c.id, h.wallet
   `);
-  return rowsOf<Row>(result);
+  return rowsOf<SourceRow>(result);
 }
 
 /**
@@ -39,12 +106,17 @@ async function holdings(userId: string, db: Database): Promise<Row[]> {
  * by price key, in one statement run beside holdings(): each asset's prices come once, not on every
  * holding of it.
  */
-async function pricesOfHeld(userId: string, now: Date, db: Database): Promise<Map<string, StoredPrice[]>> {
+async function pricesOfHeld(
+  userId: string,
+  now: Date,
+  db: Database,
+  asset?: string,
+): Promise<Map<string, StoredPrice[]>> {
   const nowIso = now.toISOString();
   const result = await db.execute(sql`
     with keys as (
       select distinct regexp_replace(h.asset, ${BALANCE_SUFFIX_PATTERN}, '') as price_key
-      from holdings h where h.user_id = ${userId}::uuid
+      from holdings h where h.user_id = ${userId}::uuid ${assetFilter(asset)}
     )
     select p.asset as price_key,
       jsonb_agg(jsonb_build_object(
@@ -73,57 +145,70 @@ interface AssetGroup {
   asset: string;
   amount: Dec;
   heldOn: Map<string, Dec>;
-  sources: Array<{ row: Row; amount: Dec }>;
+  connectionIds: Set<string>;
+}
+
+export interface ValuationOptions {
+  now?: Date;
+  db?: Database;
+  /**
+   * Also list every asset's sources (connection, wallet, amount, value): the export needs them; the
+   * page does not (it loads one asset's sources when they are opened, see getAssetSources), so its
+   * work stays a few rows per asset and per connection however many holdings there are.
+   */
+  withSources?: boolean;
+  /** Only this asset (its sources for the page's detail panel). */
+  asset?: string;
 }
 
 /**
  * What the user's holdings are worth in `currency`: per asset (one price each, see choosePrice), per
- * source and per connection, with the total and its 24 h change. Sums are exact; only a conversion
- * or a share (divisions) is cut, at DIVISION_PLACES. Unpriced assets are left out of every sum.
+ * connection, with the total and its 24 h change. Sums are exact (PostgreSQL numeric, decimal.js);
+ * only a conversion or a share (divisions) is cut, at DIVISION_PLACES. Unpriced assets are left out
+ * of every sum.
  */
 export async function getPortfolioValuation(
   userId: string,
   currency: DisplayCurrency,
-  options: { now?: Date; db?: Database } = {},
+  options: ValuationOptions = {},
 ): Promise<PortfolioValuation> {
   const now = options.now ?? new Date();
   const db = options.db ?? getDb();
-  const [rows, pricesByKey, conversion] = await Promise.all([
-    holdings(userId, db),
-    pricesOfHeld(userId, now, db),
+  const [totals, connectionRows, pricesByKey, conversion, sources] = await Promise.all([
+    assetTotals(userId, db, options.asset),
+    options.asset === undefined ? connectionsOf(userId, db) : Promise.resolve([]),
+    pricesOfHeld(userId, now, db, options.asset),
     conversionRate(currency, db),
+    options.withSources || options.asset !== undefined ? sourceRows(userId, db, options.asset) : null,
   ]);
   const convert = (usd: Dec): Dec => (conversion ? usd.div(conversion.usd).toDecimalPlaces(DIVISION_PLACES) : usd);
 
   const groups = new Map<string, AssetGroup>();
-  const connections = new Map<string, { row: Row; value: Dec; unpriced: Set<string>; holdings: number }>();
-  for (const row of rows) {
-    const connection = connections.get(row.connection_id) ?? {
-      row,
-      value: new Dec(0),
-      unpriced: new Set<string>(),
-      holdings: 0,
-    };
-    connections.set(row.connection_id, connection);
-    if (row.asset === null || row.amount === null) continue;
-    connection.holdings += 1;
+  for (const row of totals) {
     const amount = new Dec(row.amount);
     const group = groups.get(row.asset) ?? {
       asset: row.asset,
       amount: new Dec(0),
       heldOn: new Map<string, Dec>(),
-      sources: [],
+      connectionIds: new Set<string>(),
     };
     groups.set(row.asset, group);
     group.amount = group.amount.plus(amount);
     group.heldOn.set(row.exchange_id, (group.heldOn.get(row.exchange_id) ?? new Dec(0)).plus(amount));
-    group.sources.push({ row, amount });
+    for (const id of row.connection_ids.split(',')) group.connectionIds.add(id);
+  }
+  const sourcesByAsset = new Map<string, SourceRow[]>();
+  for (const row of sources ?? []) {
+    const list = sourcesByAsset.get(row.asset) ?? [];
+    list.push(row);
+    sourcesByAsset.set(row.asset, list);
   }
 
   let totalUsd = new Dec(0);
   let totalUsd24h = new Dec(0);
   let missing24h = false;
   let oldest: string | null = null;
+  const priced: Array<readonly [string, string]> = [];
   const assets: Array<ValuedAsset & { usdValue: Dec | null }> = [];
   for (const group of groups.values()) {
     const chosen: ChosenPrice | null = isUsdPegged(group.asset)
@@ -132,24 +217,13 @@ export async function getPortfolioValuation(
     const usd = chosen ? new Dec(chosen.quote.usd) : null;
     const usdValue = usd ? group.amount.times(usd) : null;
     if (usd && usdValue && chosen) {
+      priced.push([group.asset, chosen.quote.usd]);
       totalUsd = totalUsd.plus(usdValue);
       if (chosen.usd24h) totalUsd24h = totalUsd24h.plus(group.amount.times(chosen.usd24h));
       else missing24h = true;
       if (!isUsdPegged(group.asset) && (oldest === null || chosen.quote.at < oldest)) oldest = chosen.quote.at;
     }
-    const sources: ValuedSource[] = group.sources.map(({ row, amount }) => {
-      const sourceUsd = usd ? amount.times(usd) : null;
-      if (sourceUsd) connections.get(row.connection_id)!.value = connections.get(row.connection_id)!.value.plus(sourceUsd);
-      else connections.get(row.connection_id)!.unpriced.add(group.asset);
-      return {
-        connectionId: row.connection_id,
-        connectionLabel: row.label,
-        exchangeId: row.exchange_id,
-        wallet: row.wallet!,
-        amount: plain(amount),
-        value: sourceUsd ? plain(convert(sourceUsd)) : null,
-      };
-    });
+    const assetSources = sourcesByAsset.get(group.asset);
     assets.push({
       asset: group.asset,
       amount: plain(group.amount),
@@ -159,7 +233,21 @@ export async function getPortfolioValuation(
       change24h: chosen?.usd24h && usd ? divide(usd.minus(chosen.usd24h), chosen.usd24h) : null,
       quote: chosen?.quote ?? null,
       pricedElsewhere: chosen?.pricedElsewhere ?? false,
-      sources,
+      connectionIds: [...group.connectionIds].sort(),
+      ...(assetSources
+        ? {
+            sources: assetSources.map(
+              (row): ValuedSource => ({
+                connectionId: row.connection_id,
+                connectionLabel: row.label,
+                exchangeId: row.exchange_id,
+                wallet: row.wallet,
+                amount: plain(new Dec(row.amount)),
+                value: usd ? plain(convert(new Dec(row.amount).times(usd))) : null,
+              }),
+            ),
+          }
+        : {}),
       usdValue,
     });
   }
@@ -173,16 +261,23 @@ export async function getPortfolioValuation(
     return a.asset.localeCompare(b.asset);
   });
 
-  const connectionValues: ConnectionValue[] = [...connections.values()]
-    .filter((connection) => !connection.row.disconnected || connection.holdings > 0)
-    .map((connection) => ({
-      connectionId: connection.row.connection_id,
-      label: connection.row.label,
-      exchangeId: connection.row.exchange_id,
-      value: plain(convert(connection.value)),
-      unpricedAssets: connection.unpriced.size,
-    }))
-    .sort((a, b) => new Dec(b.value).comparedTo(a.value) || a.label.localeCompare(b.label));
+  const sums = connectionRows.length > 0 ? await connectionSums(userId, priced, db) : new Map();
+  const connectionValues: ConnectionValue[] = connectionRows
+    .filter((row) => !row.disconnected || Number(row.holdings) > 0)
+    .map((row) => {
+      const sum = sums.get(row.connection_id);
+      return {
+        connectionId: row.connection_id,
+        label: row.label,
+        exchangeId: row.exchange_id,
+        value: plain(convert(new Dec(sum?.usd ?? 0))),
+        unpricedAssets: sum?.unpriced ?? 0,
+      };
+    })
+    .sort(
+      (a, b) =>
+        new Dec(b.value).comparedTo(a.value) || a.label.localeCompare(b.label) || a.connectionId.localeCompare(b.connectionId),
+    );
 
   const pricedCount = assets.filter((asset) => asset.usdValue).length;
   const changeUsd = totalUsd.minus(totalUsd24h);
@@ -200,4 +295,18 @@ export async function getPortfolioValuation(
     unpricedCount: assets.length - pricedCount,
     pricesAt: oldest ?? (pricedCount > 0 ? now.toISOString() : null),
   };
+}
+
+/**
+ * Where the user holds one asset: each (connection, wallet) with its amount and value at the asset's
+ * one price, in the display currency. What the portfolio page loads when an asset's row is opened.
+ */
+export async function getAssetSources(
+  userId: string,
+  asset: string,
+  currency: DisplayCurrency,
+  options: { now?: Date; db?: Database } = {},
+): Promise<{ currency: DisplayCurrency; sources: ValuedSource[] }> {
+  const valuation = await getPortfolioValuation(userId, currency, { ...options, asset });
+  return { currency: valuation.currency, sources: valuation.assets[0]?.sources ?? [] };
 }

@@ -54,7 +54,10 @@ export interface ValuedAsset {
   quote: PriceQuote | null;
   /** True when no exchange the user holds it on could price it and another exchange did. */
   pricedElsewhere: boolean;
-  sources: ValuedSource[];
+  /** The connections that hold it (for their sync problems on the row). */
+  connectionIds: string[];
+  /** Where it is held: only when asked for (the export, one asset's detail panel); see getAssetSources. */
+  sources?: ValuedSource[];
 }
 
 export interface ConnectionValue {

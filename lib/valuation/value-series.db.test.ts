@@ -75,20 +75,60 @@ describe('getValueSeries', () => {
     expect(await getValueSeries(userId, '24h', 'USD', { now })).toEqual(first);
   });
 
+  it('keeps the whole portfolio’s past totals per user, never the current hour’s', async () => {
+    await getValueSeries(userId, '24h', 'USD', { now });
+    const kept = await getDb().execute(sql`
+      select at, trim_scale(usd)::text as usd from portfolio_values
+      where user_id = ${userId}::uuid and at between ${h(2).toISOString()}::timestamptz and ${h(0).toISOString()}::timestamptz
+      order by at desc`);
+    expect(rowsOf<{ at: string; usd: string }>(kept).map((row) => [new Date(row.at).toISOString(), row.usd])).toEqual([
+      [h(1).toISOString(), '102760'],
+      [h(2).toISOString(), '88000'],
+    ]);
+  });
+
   it('reads the kept values of past points instead of computing them again', async () => {
     await getValueSeries(userId, '24h', 'USD', { now });
-    // A marker only the kept value carries: computing from history would still give 102760 and 88000.
+    // Markers only the kept values carry (+1 on the user's total, +2 on Kraken's part): computing from
+    // history would still give 102760 and 14760, and from Kraken's kept part 102762.
     const mark = (by: number) =>
-      getDb().execute(sql`
-        update connection_values set usd = usd + ${by}
-        where connection_id = ${kraken}::uuid and at in (${h(1).toISOString()}::timestamptz, ${h(2).toISOString()}::timestamptz)`);
+      getDb().transaction(async (tx) => {
+        await tx.execute(sql`
+          update portfolio_values set usd = usd + ${by}
+          where user_id = ${userId}::uuid and at = ${h(1).toISOString()}::timestamptz`);
+        await tx.execute(sql`
+          update connection_values set usd = usd + ${2 * by}
+          where connection_id = ${kraken}::uuid and at = ${h(1).toISOString()}::timestamptz`);
+      });
     await mark(1);
     try {
       const series = await getValueSeries(userId, '24h', 'USD', { now });
       expect(series.points.slice(-3)).toEqual([point(2, '88000'), point(1, '102761'), point(0, '74760')]);
+      const own = await getValueSeries(userId, '24h', 'USD', { now, connectionId: kraken });
+      expect(own.points).toEqual([point(1, '14762'), point(0, '14760')]);
     } finally {
       await mark(-1); // the other cases read the same kept values
     }
+  });
+
+  it('keeps no total from the hour a connection was disconnected on, since what counts can still change', async () => {
+    const user = await createTestUser();
+    const kept = await createTestConnection({ userId: user, exchangeId: 'binance' });
+    const removed = await createTestConnection({ userId: user, exchangeId: 'binance' });
+    await insertBalanceHistory([
+      [kept, 'BTC', h(5), '1'],
+      [removed, 'BTC', h(5), '2'],
+    ]);
+    await getDb().execute(sql`update exchange_connections set disconnected_at = ${h(3).toISOString()}::timestamptz where id = ${removed}::uuid`);
+    const series = await getValueSeries(user, '24h', 'USD', { now });
+    // BTC at 55,000, then 58,000 from 2 h ago and 60,000 now; the removed connection (no holdings kept)
+    // stops counting when it was disconnected, 3 h ago.
+    expect(series.points.map((p) => p.value)).toEqual(['165000', '165000', '55000', '58000', '58000', '60000']);
+    const totals = await getDb().execute(sql`select at from portfolio_values where user_id = ${user}::uuid order by at`);
+    expect(rowsOf<{ at: string }>(totals).map((row) => new Date(row.at).toISOString())).toEqual([
+      h(5).toISOString(),
+      h(4).toISOString(),
+    ]);
   });
 
   it('gives one connection’s series alone', async () => {

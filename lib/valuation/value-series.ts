@@ -79,6 +79,9 @@ export async function getValueSeries(
   // Computing past points stores them (one statement), so it runs in a transaction; the plan is a few
   // thousand index lookups, but its cost estimate (the points are not known to the
   // planner) would switch JIT compilation on, which costs more than the query; it is off for this one.
+  // The whole portfolio's past points are kept per user too (portfolio_values): a year's chart of
+  // 50 connections then reads 365 values, not 365 per connection. One connection's chart skips it.
+  const userTotals = !options.connectionId;
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local jit = off`);
     return tx.execute(sql`
@@ -93,20 +96,32 @@ export async function getValueSeries(
       from generate_series(${buckets.first.toISOString()}::timestamptz, ${buckets.last.toISOString()}::timestamptz,
         ${`1 ${buckets.step}`}::interval) g
     ),
+    -- The user's totals of past points computed before: one index range.
+    user_cached as materialized (
+      select b.label, v.usd
+      from portfolio_values v
+      join buckets b on b.t = v.at
+      where ${userTotals} and v.user_id = ${userId}::uuid
+        and v.at between (select min(t) from buckets) and (select max(t) from buckets)
+    ),
+    -- The points still to compute: usually only the current hour once the user's totals are kept.
+    missing as materialized (
+      select b.label, b.t from buckets b where not exists (select 1 from user_cached u where u.label = b.label)
+    ),
     -- Values of past points computed before (see connection_values): one index range per connection,
     -- not a lookup per point and connection, nor a scan of every user's values.
     cached as materialized (
-      select b.label, v.connection_id, v.usd
+      select m.label, m.t, v.connection_id, v.usd
       from conns c
       join connection_values v on v.connection_id = c.id
-        and v.at between (select min(t) from buckets) and (select max(t) from buckets)
-      join buckets b on b.t = v.at
+        and v.at between (select min(t) from missing) and (select max(t) from missing)
+      join missing m on m.t = v.at
     ),
     latest as materialized (
       select b.label, b.t, c.id, c.exchange_id, last_hour.hour,
         -- Past hours only, and connections that still sync (a disconnect can change what counts after it).
         b.t < ${nowHour}::timestamptz and c.disconnected_at is null as cacheable
-      from buckets b
+      from missing b
       cross join conns c
       join lateral (
         select bh.hour from balance_history bh
@@ -158,10 +173,26 @@ export async function getValueSeries(
       insert into connection_values (connection_id, at, usd)
       select connection_id, t, usd from computed where cacheable
       on conflict do nothing
+    ),
+    totals as materialized (
+      select label, t, sum(usd) as usd
+      from (select label, t, usd from cached union all select label, t, usd from computed) v
+      group by label, t
+    ),
+    -- A past point's total is final once every connection's part of it is: nothing can be added to an
+    -- hour that is over, and a disconnect changes only what counts after it.
+    kept_totals as (
+      insert into portfolio_values (user_id, at, usd)
+      select ${userId}::uuid, t.t, t.usd from totals t
+      where ${userTotals} and t.t < ${nowHour}::timestamptz
+        and not exists (select 1 from conns c where c.disconnected_at is not null and c.disconnected_at <= t.t)
+      on conflict do nothing
     )
-    select label, sum(usd)::text as value
-    from (select label, usd from cached union all select label, usd from computed) v
-    group by label
+    select label, value from (
+      select label, usd::text as value from user_cached
+      union all
+      select label, usd::text as value from totals
+    ) points
     order by label
   `);
   });

@@ -2,9 +2,11 @@
 
 import Link from 'next/link';
 import { AlertTriangle, ChevronDown, Snowflake } from 'lucide-react';
+import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import type { DisplayCurrency, ValuedAsset, ValuedSource } from '@/lib/valuation/types';
 import { cn } from '../../_components/ui/cn';
+import { Spinner } from '../../_components/ui/spinner';
 import { LocalTime } from '../_components/relative-time';
 import { ExchangeAvatar } from '../_components/exchange-avatar';
 import { AssetMark } from './asset-mark';
@@ -134,7 +136,7 @@ function AssetRows({
   problems,
   exchangeNames,
 }: Omit<Props, 'assets'> & { asset: ValuedAsset; panelId: string; open: boolean; onToggle: () => void }) {
-  const notes = asset.sources.map((source) => problems[source.connectionId]);
+  const notes = asset.connectionIds.map((id) => problems[id]);
   const stale = notes.some((note) => note && !note.frozen);
   const frozen = notes.some((note) => note?.frozen);
   return (
@@ -204,25 +206,86 @@ function AssetRows({
       <tr id={panelId} hidden={!open} className="border-b border-border bg-subtle/40 last:border-b-0">
         <td colSpan={7} className="px-2 pb-3 pt-0 sm:px-5">
           <AssetDetails asset={asset} currency={currency} locale={locale} />
-          <ul
-            aria-label={`Sources of ${asset.asset}`}
-            className="mt-2 flex flex-col divide-y divide-border rounded-lg border border-border bg-surface"
-          >
-            {asset.sources.map((source) => (
-              <SourceItem
-                key={`${source.connectionId}:${source.wallet}`}
-                source={source}
-                asset={asset.asset}
-                currency={currency}
-                locale={locale}
-                problem={problems[source.connectionId]}
-                exchangeName={exchangeNames[source.exchangeId] ?? source.exchangeId}
-              />
-            ))}
-          </ul>
+          {open && (
+            <AssetSources
+              asset={asset}
+              currency={currency}
+              locale={locale}
+              problems={problems}
+              exchangeNames={exchangeNames}
+            />
+          )}
         </td>
       </tr>
     </>
+  );
+}
+
+interface SourcesAnswer {
+  currency: DisplayCurrency;
+  sources: ValuedSource[];
+}
+
+async function fetchSources(asset: string): Promise<SourcesAnswer> {
+  const response = await fetch(`/api/portfolio/sources?asset=${encodeURIComponent(asset)}`, {
+    cache: 'no-store',
+    headers: { accept: 'application/json' },
+  });
+  if (!response.ok) throw new Error(`sources answered ${response.status}`);
+  return (await response.json()) as SourcesAnswer;
+}
+
+/**
+ * Where an asset is held, loaded when its row is opened: the page itself carries a few values per
+ * asset, not every (connection, wallet) of a portfolio with thousands of holdings.
+ */
+function AssetSources({
+  asset,
+  currency,
+  locale,
+  problems,
+  exchangeNames,
+}: Omit<Props, 'assets'> & { asset: ValuedAsset }) {
+  // The amount is in the key: after a sync the page's props change and the list is read again.
+  const { data, isPending, isError, refetch } = useQuery({
+    queryKey: ['asset-sources', asset.asset, asset.amount, currency],
+    queryFn: () => fetchSources(asset.asset),
+    staleTime: 30_000,
+  });
+  if (isPending) {
+    return (
+      <p className="mt-2 flex items-center gap-2 px-1 text-xs text-muted" role="status">
+        <Spinner className="size-3" /> Loading where you hold {asset.asset}…
+      </p>
+    );
+  }
+  if (isError) {
+    return (
+      <p className="mt-2 flex items-center gap-2 px-1 text-xs text-danger-text" role="alert">
+        Could not load where you hold {asset.asset}.
+        <button type="button" onClick={() => void refetch()} className="cursor-pointer font-medium underline">
+          Try again
+        </button>
+      </p>
+    );
+  }
+  return (
+    <ul
+      aria-label={`Sources of ${asset.asset}`}
+      className="mt-2 flex flex-col divide-y divide-border rounded-lg border border-border bg-surface"
+    >
+      {data.sources.map((source) => (
+        <SourceItem
+          key={`${source.connectionId}:${source.wallet}`}
+          source={source}
+          asset={asset.asset}
+          currency={data.currency}
+          locale={locale}
+          problem={problems[source.connectionId]}
+          exchangeName={exchangeNames[source.exchangeId] ?? source.exchangeId}
+        />
+      ))}
+    </ul>
   );
 }
 
