@@ -120,17 +120,26 @@ function ledgerSize(events: SimHistoryEvent[]): number {
   }, 0);
 }
 
-/** Whether a page boundary of the newest-first ledger falls between two entries of one event. */
-function splitsAnEvent(events: SimHistoryEvent[]): boolean {
+/** The positions in the newest-first ledger where each event's entries begin (the simulator's order). */
+function eventStarts(events: SimHistoryEvent[]): Set<number> {
   const newestFirst = events
     .map((event, index) => ({ event, index }))
     .sort((a, b) => b.event.time - a.event.time || b.index - a.index);
+  const starts = new Set<number>();
   let position = 0;
   for (const { event } of newestFirst) {
     const size = ledgerSize([event]);
-    if (size > 1 && Math.floor(position / PAGE) !== Math.floor((position + size - 1) / PAGE)) return true;
+    if (size > 0) starts.add(position);
     position += size;
   }
+  return starts;
+}
+
+/** Whether a page boundary of the newest-first ledger falls between two entries of one event. */
+function splitsAnEvent(events: SimHistoryEvent[]): boolean {
+  const starts = eventStarts(events);
+  const size = ledgerSize(events);
+  for (let boundary = PAGE; boundary < size; boundary += PAGE) if (!starts.has(boundary)) return true;
   return false;
 }
 
@@ -251,9 +260,20 @@ describe('kraken history through the simulator', () => {
 
     expect(await importHistory(account, state, 3)).toMatchObject({ pages: 3, finished: false });
     // Newer entries shift every offset of the ledger; the backfill keeps to the window it started.
-    const later = history('during', 5, Date.now() - 1000).events.map((event) => ({
-      ...event,
+    // As many as put the 4th page's old offset in the middle of an event (not page 3's last, held back).
+    const starts = eventStarts(events);
+    const shift = Array.from({ length: 20 }, (_, k) => k + 2).find((k) => {
+      const reread = 3 * PAGE - k;
+      const pageThreeEnds = [...starts].some((start) => start > reread && start < 3 * PAGE);
+      return !starts.has(reread) && pageThreeEnds;
+    });
+    expect(shift).toBeDefined();
+    const later: SimHistoryEvent[] = Array.from({ length: shift! }, (_, i) => ({
+      kind: 'deposit',
+      id: `during-${i}`,
       time: Date.now() - 1000,
+      asset: 'USD',
+      amount: '10',
     }));
     sim.ctx.accounts.get(account.apiKey)!.history!.push(...later);
     expect(await importHistory(account, state, 2)).toMatchObject({ pages: 2, finished: false });
@@ -325,12 +345,22 @@ describe('kraken history through the simulator', () => {
       fee: '0.3',
       feeAsset: 'USD',
     }));
-    const account = seedAccount([...deposits, ...trades]);
+    // One newer entry, so the first page ends between a trade's two entries.
+    const newest: SimHistoryEvent = {
+      kind: 'reward',
+      id: 'instant-reward',
+      time: instant + 1000,
+      asset: 'ETH',
+      amount: '0.001',
+    };
+    const all = [...deposits, ...trades, newest];
+    expect(splitsAnEvent(all)).toBe(true);
+    const account = seedAccount(all);
     const state = emptyHarnessState();
 
     await importHistory(account, state);
 
-    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries([...deposits, ...trades])));
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(all)));
     expect(ledgerRequests(account)).toHaveLength(3);
   });
 
