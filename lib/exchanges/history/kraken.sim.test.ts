@@ -230,6 +230,15 @@ describe('kraken history through the simulator', () => {
       new Set(['trade', 'deposit', 'withdrawal', 'reward', 'convert']),
     );
     const account = seedAccount(events);
+    // Kraken has not written what has not happened yet.
+    const future: SimHistoryEvent = {
+      kind: 'deposit',
+      id: 'future',
+      time: Date.now() + DAY,
+      asset: 'USD',
+      amount: '1',
+    };
+    sim.ctx.accounts.get(account.apiKey)!.history!.push(future);
     const state = emptyHarnessState();
 
     const run = await importHistory(account, state);
@@ -362,6 +371,30 @@ describe('kraken history through the simulator', () => {
 
     expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(all)));
     expect(ledgerRequests(account)).toHaveLength(3);
+  });
+
+  it.each([
+    ['truncated', 'malformed'],
+    ['html', 'malformed'],
+    ['server_error', 'transient'],
+    ['auth', 'auth'],
+  ] as const)('fails a page on a %s answer as %s, and resumes exactly', async (fault, kind) => {
+    const small = history(`fault-${fault}`, 60).events;
+    const account = seedAccount(small);
+    const state = emptyHarnessState();
+    await importHistory(account, state, 1);
+    const before = sorted(state.entries.values());
+    sim.addFault(account.apiKey, { kind: fault, pathIncludes: LEDGERS });
+
+    const error = await importHistory(account, state).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+
+    expect(classifyExchangeError(error)).toMatchObject({ kind });
+    expect(sorted(state.entries.values())).toEqual(before);
+    await importHistory(account, state);
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(small)));
   });
 
   it('throws ccxt’s rate-limit error with the Retry-After on a 429, and resumes exactly', async () => {
