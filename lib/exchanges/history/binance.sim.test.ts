@@ -451,6 +451,52 @@ describe('binance history through the simulator', () => {
     expect(imported(state)).toEqual(expected([...history, ...fresh]));
   });
 
+  it('an incremental import after months away walks every window since, and reads a pending deposit again until it settles', async () => {
+    const now = Date.now();
+    const history = discoveryHistory('away', now);
+    const pending: SimHistoryEvent = {
+      kind: 'deposit',
+      id: 'away-pending',
+      time: now - 2 * DAY,
+      asset: 'USDT',
+      amount: '75',
+      network: 'TRX',
+      txHash: '0xpending',
+      status: 'pending',
+    };
+    const account = seedAccount(byTime([...history, pending]));
+    const assets = Object.keys(account.balances);
+    const state = emptyHarnessState();
+    // The backfill ran 200 days ago: it saw everything up to then, and the trades (read by id) of
+    // every market known then — DOT's and SOL's came to light later.
+    const then = now - 200 * DAY;
+    await importHistory(account.apiKey, state, { assets, now: new Date(then) });
+    const seenThen = history.filter((event) =>
+      event.kind === 'trade' ? !['DOT', 'SOL'].includes(event.base) : event.time <= then,
+    );
+    expect(imported(state)).toEqual(expected(seenThen));
+
+    sim.clearLog();
+    await importHistory(account.apiKey, state, { assets });
+    expect(imported(state)).toEqual(expected([...history, pending]));
+    expect(state.entries.get('deposit:away-pending')?.status).toBe('pending');
+    const count = (path: string) => historyRequests(account.apiKey).filter((e) => e.path === path).length;
+    // 200 days plus the hour of overlap: three 90-day windows, seven 30-day ones.
+    expect(count('/sapi/v1/capital/deposit/hisrec')).toBe(3);
+    expect(count('/sapi/v1/capital/withdraw/history')).toBe(3);
+    expect(count('/sapi/v1/convert/tradeFlow')).toBe(7);
+
+    // Binance credits the deposit: its status changes, its id and time do not.
+    const event = sim.ctx.accounts.get(account.apiKey)!.history!.find((e) => e.id === 'away-pending')!;
+    (event as Extract<SimHistoryEvent, { kind: 'deposit' }>).status = 'ok';
+    sim.clearLog();
+    const settled = await importHistory(account.apiKey, state, { assets });
+    expect(settled.added).toBe(0);
+    expect(state.entries.get('deposit:away-pending')?.status).toBe('ok');
+    expect(count('/sapi/v1/capital/deposit/hisrec')).toBe(1);
+    expect(explainedBalances(state)).toEqual(balancesOf([...history, { ...pending, status: 'ok' }]));
+  });
+
   it('a 429 on a history page throws ccxt’s rate-limit error with the Retry-After, and the import resumes', async () => {
     const now = Date.now();
     const history = discoveryHistory('limited', now);
