@@ -62,7 +62,8 @@ function byTime(events: SimHistoryEvent[]): SimHistoryEvent[] {
 }
 
 /**
- * A seeded history over two years, plus the markets discovery must find: DOT/USDT, whose base is
+ * A seeded history over two years, a few events from Binance's first weeks, and the markets
+ * discovery must find: DOT/USDT, whose base is
  * only ever seen in a deposit (all sold again), SOL/BTC, whose base is only seen in a convert (all
  * sold again), and ETH/BTC, found from the ETH balance.
  */
@@ -79,6 +80,18 @@ function discoveryHistory(prefix: string, now: number): SimHistoryEvent[] {
   });
   const late = now - 2 * DAY;
   const extras: SimHistoryEvent[] = [
+    // Weeks after Binance opened: only a walk all the way back finds these.
+    { kind: 'deposit', id: `${prefix}-2017-in`, time: Date.UTC(2017, 6, 20, 9), asset: 'USDT', amount: '10' },
+    { kind: 'withdrawal', id: `${prefix}-2017-out`, time: Date.UTC(2017, 7, 2, 9), asset: 'USDT', amount: '5', fee: '1' },
+    {
+      kind: 'convert',
+      id: `${prefix}-2017-conv`,
+      time: Date.UTC(2017, 7, 10, 9),
+      from: 'USDT',
+      fromAmount: '2',
+      to: 'BTC',
+      toAmount: '0.0005',
+    },
     { kind: 'deposit', id: `${prefix}-dot-in`, time: late, asset: 'DOT', amount: '50', network: 'DOT', txHash: '0xdot' },
     {
       kind: 'trade',
@@ -316,7 +329,8 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('binance history through the simulator', () => {
+// Each backfill walks to 2017: ~200 requests, a few seconds on a shared machine.
+describe('binance history through the simulator', { timeout: 60_000 }, () => {
   it('backfills the seeded history exactly, finds every market it used, and a second run adds nothing', async () => {
     const now = Date.now();
     const history = discoveryHistory('full', now);
