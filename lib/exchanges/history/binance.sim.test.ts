@@ -160,7 +160,7 @@ function seedAccount(history: SimHistoryEvent[], extra: Record<string, string> =
 function importHistory(
   apiKey: string,
   state: HarnessState,
-  options: { maxPages?: number; assets: string[] },
+  options: { maxPages?: number; assets: string[]; now?: Date },
   onClient?: (client: Exchange) => Promise<void>,
 ) {
   // ccxt's own throttle off: a backfill to 2017 walks ~115 convert windows, one second apart with it on.
