@@ -62,7 +62,7 @@ function fillOf(account: SimAccount, event: Extract<SimHistoryEvent, { kind: 'tr
   const size = inQuote ? new D(event.amount).times(event.price) : new D(event.amount);
   return {
     entry_id: coinbaseIdsOf(account.apiKey, event, 'fill').fill,
-    trade_id: fakeUuid(`trade:${event.id}`),
+    trade_id: coinbaseIdsOf(account.apiKey, event, 'fill').trade,
     order_id: fakeUuid(`order:${event.id}`),
     trade_time: nanoTime(event.time, '417'),
     trade_type: 'FILL',
@@ -290,9 +290,17 @@ export function historyRoute(path: string): PrivateRoute | undefined {
 
 /**
  * The ids Coinbase gives an event, for tests that build the expected entries themselves: the fill's
- * `entry_id` and the v2 transaction id of each leg ('base'/'quote' of a trade, 'in' of a deposit or
+ * `entry_id` and `trade_id`, and the v2 transaction id of each leg ('base'/'quote' of a trade, 'in' of a deposit or
  * reward, 'out' of a withdrawal, 'from'/'to' of a convert).
  */
-export function coinbaseIdsOf(apiKey: string, event: SimHistoryEvent, leg: string): { fill: string; transaction: string } {
-  return { fill: hex(`${apiKey}:fill:${event.id}`), transaction: fakeUuid(`tx:${apiKey}:${event.id}:${leg}`) };
+export function coinbaseIdsOf(
+  apiKey: string,
+  event: SimHistoryEvent,
+  leg: string,
+): { fill: string; trade: string; transaction: string } {
+  return {
+    fill: hex(`${apiKey}:fill:${event.id}`),
+    trade: fakeUuid(`trade:${event.id}`),
+    transaction: fakeUuid(`tx:${apiKey}:${event.id}:${leg}`),
+  };
 }
