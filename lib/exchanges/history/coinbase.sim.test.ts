@@ -70,8 +70,26 @@ function history(seed: number, count: number): SimHistoryEvent[] {
     });
   }
   events.push(
-    { kind: 'deposit', id: `cb${seed}-pending`, time: now - 5 * DAY, asset: 'SOL', amount: '3', status: 'pending', network: 'solana', txHash: 'solpending' },
-    { kind: 'deposit', id: `cb${seed}-failed`, time: now - 4 * DAY, asset: 'BTC', amount: '1', status: 'failed', network: 'bitcoin', txHash: 'btcfailed' },
+    {
+      kind: 'deposit',
+      id: `cb${seed}-pending`,
+      time: now - 5 * DAY,
+      asset: 'SOL',
+      amount: '3',
+      status: 'pending',
+      network: 'solana',
+      txHash: 'solpending',
+    },
+    {
+      kind: 'deposit',
+      id: `cb${seed}-failed`,
+      time: now - 4 * DAY,
+      asset: 'BTC',
+      amount: '1',
+      status: 'failed',
+      network: 'bitcoin',
+      txHash: 'btcfailed',
+    },
   );
   return events;
 }
@@ -83,7 +101,13 @@ function seedAccount(events: SimHistoryEvent[], extra: Record<string, string> = 
   for (const [asset, amount] of Object.entries(extra)) {
     spot[asset] = { free: new D(spot[asset]?.free ?? '0').plus(amount).toFixed(), used: '0' };
   }
-  sim.addAccount({ exchange: 'coinbase', apiKey: key.apiKey, secret: key.secret ?? '', wallets: { spot }, history: events });
+  sim.addAccount({
+    exchange: 'coinbase',
+    apiKey: key.apiKey,
+    secret: key.secret ?? '',
+    wallets: { spot },
+    history: events,
+  });
   return key;
 }
 
@@ -94,7 +118,16 @@ const STATUS = { ok: 'ok', pending: 'pending', failed: 'failed' } as const;
 
 /** What Coinbase's history says about each event, built from the events alone. */
 function expectedEntries(apiKey: string, events: SimHistoryEvent[]): ActivityEntry[] {
-  const none = { counterAsset: null, counterAmount: null, price: null, feeAsset: null, feeAmount: null, network: null, txHash: null, note: null };
+  const none = {
+    counterAsset: null,
+    counterAmount: null,
+    price: null,
+    feeAsset: null,
+    feeAmount: null,
+    network: null,
+    txHash: null,
+    note: null,
+  };
   const id = (event: SimHistoryEvent, leg: string) => coinbaseIdsOf(apiKey, event, leg).transaction;
   return events.flatMap((event): ActivityEntry[] => {
     switch (event.kind) {
@@ -146,16 +179,49 @@ function expectedEntries(apiKey: string, events: SimHistoryEvent[]): ActivityEnt
             // A bank withdrawal's transaction does not split off its fee.
             amount: crypto ? neg(event.amount) : new D(event.amount).plus(event.fee).neg().toFixed(),
             status: STATUS[event.status ?? 'ok'],
-            ...(crypto ? { feeAsset: event.asset, feeAmount: plain(event.fee), network: event.network ?? null, txHash: event.txHash ?? null } : {}),
+            ...(crypto
+              ? {
+                  feeAsset: event.asset,
+                  feeAmount: plain(event.fee),
+                  network: event.network ?? null,
+                  txHash: event.txHash ?? null,
+                }
+              : {}),
           },
         ];
       }
       case 'reward':
-        return [{ ...none, kind: 'reward', externalId: id(event, 'in'), occurredAt: seconds(event.time), asset: event.asset, amount: plain(event.amount), status: 'ok' }];
+        return [
+          {
+            ...none,
+            kind: 'reward',
+            externalId: id(event, 'in'),
+            occurredAt: seconds(event.time),
+            asset: event.asset,
+            amount: plain(event.amount),
+            status: 'ok',
+          },
+        ];
       case 'convert':
         return [
-          { ...none, kind: 'convert', externalId: id(event, 'from'), occurredAt: seconds(event.time), asset: event.from, amount: neg(event.fromAmount), status: 'ok' },
-          { ...none, kind: 'convert', externalId: id(event, 'to'), occurredAt: seconds(event.time), asset: event.to, amount: plain(event.toAmount), status: 'ok' },
+          {
+            ...none,
+            kind: 'convert',
+            externalId: id(event, 'from'),
+            occurredAt: seconds(event.time),
+            asset: event.from,
+            amount: neg(event.fromAmount),
+            status: 'ok',
+          },
+          {
+            ...none,
+            kind: 'convert',
+            externalId: id(event, 'to'),
+            occurredAt: seconds(event.time),
+            asset: event.to,
+            amount: plain(event.toAmount),
+            status: 'ok',
+          },
         ];
     }
   });
@@ -222,7 +288,9 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     expect(sorted(state.entries.values())).toEqual(sorted(expected));
     expect(sums(state.entries.values())).toEqual(balancesOf(events));
     // Every kind the seed has, and the three statuses.
-    expect(new Set(expected.map((entry) => entry.kind))).toEqual(new Set(['trade', 'deposit', 'withdrawal', 'reward', 'convert']));
+    expect(new Set(expected.map((entry) => entry.kind))).toEqual(
+      new Set(['trade', 'deposit', 'withdrawal', 'reward', 'convert']),
+    );
 
     const log = sim.log({ apiKey: key.apiKey });
     expect(log.every((entry) => entry.verified === true && entry.status === 200)).toBe(true);
@@ -274,7 +342,18 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     const now = Date.now();
     const fresh: SimHistoryEvent[] = [
       { kind: 'deposit', id: 'cb13-new-usd', time: now - 3000, asset: 'USD', amount: '500' },
-      { kind: 'trade', id: 'cb13-new-buy', time: now - 2000, base: 'BTC', quote: 'USD', side: 'buy', amount: '0.001', price: '61000.5', fee: '0.0610005', feeAsset: 'USD' },
+      {
+        kind: 'trade',
+        id: 'cb13-new-buy',
+        time: now - 2000,
+        base: 'BTC',
+        quote: 'USD',
+        side: 'buy',
+        amount: '0.001',
+        price: '61000.5',
+        fee: '0.0610005',
+        feeAsset: 'USD',
+      },
       { kind: 'reward', id: 'cb13-new-reward', time: now - 1000, asset: 'SOL', amount: '0.0123' },
     ];
     const account = sim.ctx.accounts.get(key.apiKey)!;
@@ -322,7 +401,9 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     const info = classifyExchangeError(error);
     expect(info.kind).toBe('rate_limit');
     expect(info.retryAfterMs).toBe(7000);
-    expect(sim.log({ apiKey: key.apiKey }).some((entry) => entry.status === 429 && entry.path.endsWith('/transactions'))).toBe(true);
+    expect(
+      sim.log({ apiKey: key.apiKey }).some((entry) => entry.status === 429 && entry.path.endsWith('/transactions')),
+    ).toBe(true);
 
     await importHistory(key, state);
     expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(key.apiKey, events)));

@@ -44,7 +44,13 @@ function seedAccount(events: SimHistoryEvent[]): ExchangeCredentials {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
   const key = { apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`, secret: privateKey };
-  sim.addAccount({ exchange: 'coinbase', apiKey: key.apiKey, secret: privateKey, wallets: { spot: {} }, history: events });
+  sim.addAccount({
+    exchange: 'coinbase',
+    apiKey: key.apiKey,
+    secret: privateKey,
+    wallets: { spot: {} },
+    history: events,
+  });
   return key;
 }
 
@@ -101,12 +107,22 @@ function importHistory(key: ExchangeCredentials, state: HarnessState, options: {
 describe('the best-effort history on a simulated exchange', { timeout: 120_000 }, () => {
   it('says it is not verified', () => {
     expect(strategy).toMatchObject({ verified: false, completeHistory: false });
-    expect(strategy.limits[0]).toBe('History from Coinbase Advanced is imported on a best-effort basis (not verified).');
+    expect(strategy.limits[0]).toBe(
+      'History from Coinbase Advanced is imported on a best-effort basis (not verified).',
+    );
   });
 
   it('falls back from a ledger that needs a wallet to the trades, exactly, and walks them back page by page', async () => {
     const now = Date.now();
-    const { events } = seedHistory({ seed: 21, count: 320, from: now - 300 * DAY, to: now - DAY, quote: 'USD', bases: ['BTC', 'ETH', 'SOL'], idPrefix: 'g21' });
+    const { events } = seedHistory({
+      seed: 21,
+      count: 320,
+      from: now - 300 * DAY,
+      to: now - DAY,
+      quote: 'USD',
+      bases: ['BTC', 'ETH', 'SOL'],
+      idPrefix: 'g21',
+    });
     const key = seedAccount(events);
     const state = emptyHarnessState();
     const run = await importHistory(key, state);
@@ -133,8 +149,30 @@ describe('the best-effort history on a simulated exchange', { timeout: 120_000 }
     // New trades: only they are added.
     const account = sim.ctx.accounts.get(key.apiKey)!;
     const fresh: SimHistoryEvent[] = [
-      { kind: 'trade', id: 'g21-new-1', time: Date.now() - 2000, base: 'ETH', quote: 'USD', side: 'buy', amount: '0.5', price: '3001.25', fee: '1.500625', feeAsset: 'USD' },
-      { kind: 'trade', id: 'g21-new-2', time: Date.now() - 1000, base: 'BTC', quote: 'USD', side: 'sell', amount: '0.0001', price: '61000', fee: '0.0061', feeAsset: 'USD' },
+      {
+        kind: 'trade',
+        id: 'g21-new-1',
+        time: Date.now() - 2000,
+        base: 'ETH',
+        quote: 'USD',
+        side: 'buy',
+        amount: '0.5',
+        price: '3001.25',
+        fee: '1.500625',
+        feeAsset: 'USD',
+      },
+      {
+        kind: 'trade',
+        id: 'g21-new-2',
+        time: Date.now() - 1000,
+        base: 'BTC',
+        quote: 'USD',
+        side: 'sell',
+        amount: '0.0001',
+        price: '61000',
+        fee: '0.0061',
+        feeAsset: 'USD',
+      },
     ];
     account.history!.push(...fresh);
     const incremental = await importHistory(key, state);
@@ -144,7 +182,15 @@ describe('the best-effort history on a simulated exchange', { timeout: 120_000 }
 
   it('resumes an import killed between pages with the same result', async () => {
     const now = Date.now();
-    const { events } = seedHistory({ seed: 22, count: 260, from: now - 200 * DAY, to: now - DAY, quote: 'USD', bases: ['BTC', 'ETH'], idPrefix: 'g22' });
+    const { events } = seedHistory({
+      seed: 22,
+      count: 260,
+      from: now - 200 * DAY,
+      to: now - DAY,
+      quote: 'USD',
+      bases: ['BTC', 'ETH'],
+      idPrefix: 'g22',
+    });
     const key = seedAccount(events);
     const state = emptyHarnessState();
     let runs = 0;

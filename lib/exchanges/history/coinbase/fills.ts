@@ -62,7 +62,9 @@ export function normaliseFill(client: Exchange, fill: Raw): ActivityEntry {
     const exact = size.div(price);
     baseAmount = exact.toDecimalPlaces(amountDecimals(client, market.symbol ?? ''), Decimal.ROUND_DOWN);
     if (!baseAmount.eq(exact)) {
-      notes.push(`Coinbase reported this fill in ${quote}; the ${base} amount is calculated and may differ in the last digit.`);
+      notes.push(
+        `Coinbase reported this fill in ${quote}; the ${base} amount is calculated and may differ in the last digit.`,
+      );
     }
   } else {
     baseAmount = size;
@@ -75,11 +77,13 @@ export function normaliseFill(client: Exchange, fill: Raw): ActivityEntry {
   else if (side !== 'BUY') notes.push(`Coinbase fill with side "${String(side)}"; amounts are shown unsigned.`);
   const tradeType = fill.trade_type ?? 'FILL';
   const known = tradeType === 'FILL' && (side === 'BUY' || side === 'SELL');
-  if (tradeType !== 'FILL') notes.push(`Coinbase fill of type "${String(tradeType)}", which Coinsphere does not interpret.`);
+  if (tradeType !== 'FILL')
+    notes.push(`Coinbase fill of type "${String(tradeType)}", which Coinsphere does not interpret.`);
 
   return {
     kind: known ? 'trade' : 'other',
-    externalId: typeof fill.entry_id === 'string' && fill.entry_id ? fill.entry_id : stringField(fill, 'trade_id', WHAT),
+    externalId:
+      typeof fill.entry_id === 'string' && fill.entry_id ? fill.entry_id : stringField(fill, 'trade_id', WHAT),
     occurredAt: timeField(fill, 'trade_time', WHAT),
     asset: base,
     amount: baseAmount.times(sign).toFixed(),

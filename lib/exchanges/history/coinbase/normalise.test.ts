@@ -61,12 +61,26 @@ describe('coinbase history normalisers', () => {
         network: { hash: '0xabc', network_name: 'bitcoin', transaction_fee: { amount: '0.0001', currency: 'BTC' } },
       }),
     );
-    expect(entry).toMatchObject({ kind: 'withdrawal', amount: '-0.5', feeAsset: 'BTC', feeAmount: '0.0001', txHash: '0xabc', network: 'bitcoin' });
+    expect(entry).toMatchObject({
+      kind: 'withdrawal',
+      amount: '-0.5',
+      feeAsset: 'BTC',
+      feeAmount: '0.0001',
+      txHash: '0xabc',
+      network: 'bitcoin',
+    });
   });
 
   it('calculates the coins of a quote-sized fill and says so when the division is not exact', () => {
     const exact = normaliseFill(client, fill({ size_in_quote: true, size: '99', price: '3' }));
-    expect(exact).toMatchObject({ kind: 'trade', asset: 'ETH', amount: '33', counterAsset: 'USD', counterAmount: '-99', note: null });
+    expect(exact).toMatchObject({
+      kind: 'trade',
+      asset: 'ETH',
+      amount: '33',
+      counterAsset: 'USD',
+      counterAmount: '-99',
+      note: null,
+    });
     const rounded = normaliseFill(client, fill({ size_in_quote: true }));
     expect(rounded).toMatchObject({ amount: '33.33333333', counterAmount: '-100', feeAmount: '0.6', feeAsset: 'USD' });
     expect(rounded.note).toContain('calculated');

@@ -112,7 +112,11 @@ export function tradeEntry(client: Exchange, exchangeName: string, trade: Trade)
 }
 
 /** A deposit or withdrawal; `kind` is which list it came from, when ccxt leaves its type out. */
-export function transferEntry(client: Exchange, transaction: Transaction, kind: 'deposit' | 'withdrawal'): ActivityEntry {
+export function transferEntry(
+  client: Exchange,
+  transaction: Transaction,
+  kind: 'deposit' | 'withdrawal',
+): ActivityEntry {
   const info = transaction.info as Info;
   const amount = exactAmount(client, transaction.amount, info, AMOUNT_FIELDS) ?? '0';
   const withdrawal = (transaction.type ?? kind) === 'withdrawal';

@@ -6,7 +6,12 @@ import type { SimAccount, SimHistoryEvent, SimResponse } from '../types';
 export const FIAT = new Set(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'JPY', 'SGD']);
 
 /** Error bodies as Coinbase's v3 API sends them (ccxt maps them by `error` / `errors[0].id`). */
-export function errorBody(status: number, error: string, message: string, headers?: Record<string, string>): SimResponse {
+export function errorBody(
+  status: number,
+  error: string,
+  message: string,
+  headers?: Record<string, string>,
+): SimResponse {
   return { status, headers, body: { error, error_details: message, message } };
 }
 

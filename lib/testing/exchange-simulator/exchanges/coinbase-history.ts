@@ -144,7 +144,12 @@ function money(amount: Decimal, currency: string) {
 const STATUS = { ok: 'completed', pending: 'pending', failed: 'failed' } as const;
 
 /** The transactions one event makes in the wallet of `currency` (none when it does not touch it). */
-function transactionsOf(account: SimAccount, walletId: string, currency: string, event: SimHistoryEvent): Transaction[] {
+function transactionsOf(
+  account: SimAccount,
+  walletId: string,
+  currency: string,
+  event: SimHistoryEvent,
+): Transaction[] {
   const make = (leg: string, type: string, amount: Decimal, extra: Json = {}, status = 'completed'): Transaction => {
     const id = coinbaseIdsOf(account.apiKey, event, leg).transaction;
     return {
@@ -192,8 +197,14 @@ function transactionsOf(account: SimAccount, walletId: string, currency: string,
         const resource = { id: fakeUuid(`deposit:${event.id}`), resource: 'fiat_deposit' };
         return [make('in', 'fiat_deposit', new D(event.amount), { fiat_deposit: resource }, status)];
       }
-      const network = { status: status === 'completed' ? 'confirmed' : status, hash: event.txHash, network_name: event.network };
-      return [make('in', 'send', new D(event.amount), { network, from: { resource: 'ethereum_network', currency } }, status)];
+      const network = {
+        status: status === 'completed' ? 'confirmed' : status,
+        hash: event.txHash,
+        network_name: event.network,
+      };
+      return [
+        make('in', 'send', new D(event.amount), { network, from: { resource: 'ethereum_network', currency } }, status),
+      ];
     }
     case 'withdrawal': {
       if (currency !== event.asset) return [];
@@ -211,7 +222,15 @@ function transactionsOf(account: SimAccount, walletId: string, currency: string,
         transaction_fee: money(new D(event.fee), currency),
         transaction_amount: money(new D(event.amount), currency),
       };
-      return [make('out', 'send', total, { network, to: { resource: 'ethereum_address', address: `0x${hex(event.id).slice(0, 40)}` } }, status)];
+      return [
+        make(
+          'out',
+          'send',
+          total,
+          { network, to: { resource: 'ethereum_address', address: `0x${hex(event.id).slice(0, 40)}` } },
+          status,
+        ),
+      ];
     }
     case 'reward':
       return currency === event.asset ? [make('in', 'staking_reward', new D(event.amount))] : [];
