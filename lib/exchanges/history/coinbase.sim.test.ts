@@ -42,7 +42,7 @@ function es256Key(): ExchangeCredentials {
   return { apiKey: `organizations/${randomUUID()}/apiKeys/${randomUUID()}`, secret: privateKey };
 }
 
-/** A seeded history with a crypto withdrawal (network fee), a pending deposit and a failed one added. */
+/** A seeded history with a crypto withdrawal (network fee), a pending deposit, a failed one and a later reward added. */
 function history(seed: number, count: number): SimHistoryEvent[] {
   const now = Date.now();
   const { events, balances } = seedHistory({
@@ -90,6 +90,8 @@ function history(seed: number, count: number): SimHistoryEvent[] {
       network: 'bitcoin',
       txHash: 'btcfailed',
     },
+    // Newer than the pending deposit in the same wallet, so an incremental pass must look back past it.
+    { kind: 'reward', id: `cb${seed}-later-reward`, time: now - 2 * DAY, asset: 'SOL', amount: '0.0042' },
   );
   return events;
 }
