@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import Decimal from 'decimal.js';
 import type { Exchange } from 'ccxt';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { genericHistory } from './generic';
 import type { ActivityEntry } from './types';
 
 /**
- * The best-effort strategy on an exchange the simulator serves: Coinbase's ccxt class declares
+ * The best-effort strategy on exchanges the simulator serves. Kraken's ccxt class has fetchLedger:
+ * the whole ledger is walked back page by page with `until`. Coinbase's ccxt class declares
  * fetchLedger, fetchMyTrades, fetchDeposits and fetchWithdrawals, but its ledger, deposits and
  * withdrawals need a currency or wallet id, so the generic import falls back to the trades ccxt
  * reads without a market (the Advanced Trade fills, newest first, 100 a page by default).
@@ -203,5 +204,128 @@ describe('the best-effort history on a simulated exchange', { timeout: 120_000 }
     }
     expect(runs).toBeGreaterThan(1);
     expect(sorted(state.entries.values())).toEqual(sorted(expectedTrades(key.apiKey, events)));
+  });
+});
+
+const KRAKEN_IDS: Record<string, string> = { BTC: 'XXBT', ETH: 'XETH', USD: 'ZUSD', SOL: 'SOL' };
+const KRAKEN_LEDGER_PAGE = 50;
+const krakenStrategy = genericHistory('kraken');
+
+function seedKraken(events: SimHistoryEvent[]) {
+  const apiKey = `kraken-generic-${randomBytes(6).toString('hex')}`;
+  const secret = randomBytes(64).toString('base64');
+  const spot = Object.fromEntries(
+    Object.entries(balancesOf(events)).map(([asset, amount]) => [
+      KRAKEN_IDS[asset] ?? asset,
+      { free: amount, used: '0' },
+    ]),
+  );
+  sim.addAccount({ exchange: 'kraken', apiKey, secret, wallets: { spot }, history: [...events] });
+  return { apiKey, secret };
+}
+
+function importKraken(key: ExchangeCredentials, state: HarnessState, options: { maxPages?: number } = {}) {
+  return withExchangeClient('kraken', key, { purpose: 'history', enableRateLimit: false }, (client: Exchange) =>
+    runHistoryImport(krakenStrategy, client, state, options),
+  );
+}
+
+/** The kinds the generic import gives Kraken's ledger entries, per event: ccxt leaves earn, spend and receive as they are. */
+function expectedKinds(events: SimHistoryEvent[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  const add = (kind: string, n = 1) => (kinds[kind] = (kinds[kind] ?? 0) + n);
+  for (const event of events) {
+    if (event.kind === 'trade') add('trade', 2);
+    else if (event.kind === 'convert') add('other', 2);
+    else if (event.kind === 'reward') add('other');
+    else if ((event.status ?? 'ok') === 'ok') add(event.kind);
+  }
+  return kinds;
+}
+
+function kindsOf(entries: Iterable<ActivityEntry>): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const entry of entries) kinds[entry.kind] = (kinds[entry.kind] ?? 0) + 1;
+  return kinds;
+}
+
+describe('the best-effort history on Kraken’s ledger', { timeout: 120_000 }, () => {
+  it('imports every ledger entry exactly, adding up to the balances, walking back with until', async () => {
+    const now = Date.now();
+    const { events } = seedHistory({
+      seed: 23,
+      count: 300,
+      from: now - 300 * DAY,
+      to: now - DAY,
+      quote: 'USD',
+      bases: ['BTC', 'ETH', 'SOL'],
+      kinds: ['withdrawal', 'reward', 'convert'],
+      idPrefix: 'g23',
+    });
+    const key = seedKraken(events);
+    const state = emptyHarnessState();
+    await importKraken(key, state);
+    expect([...state.streams.keys()]).toEqual(['ledger']);
+
+    const kinds = expectedKinds(events);
+    const legs = Object.values(kinds).reduce((sum, n) => sum + n, 0);
+    expect(state.entries.size).toBe(legs);
+    expect(kindsOf(state.entries.values())).toEqual(kinds);
+    expect(sums(state.entries.values())).toEqual(balancesOf(events));
+    const earn = [...state.entries.values()].find((entry) => entry.kind === 'other');
+    expect(earn?.note).toMatch(/Kraken’s ledger/);
+
+    // A page per 50 entries; each page starts again at the second of the last one's oldest entry, and
+    // one more page finds nothing older.
+    const ledgerRequests = sim.log({ apiKey: key.apiKey }).filter((entry) => entry.path === '/0/private/Ledgers');
+    expect(ledgerRequests).toHaveLength(sim.log({ apiKey: key.apiKey }).length);
+    const minimum = Math.ceil(legs / KRAKEN_LEDGER_PAGE);
+    expect(ledgerRequests.length).toBeLessThanOrEqual(Math.ceil(1.2 * minimum) + 1);
+
+    sim.clearLog();
+    expect((await importKraken(key, state)).added).toBe(0);
+    expect(sim.log({ apiKey: key.apiKey })).toHaveLength(1);
+
+    const account = sim.ctx.accounts.get(key.apiKey)!;
+    account.history!.push(
+      { kind: 'deposit', id: 'g23-new-dep', time: Date.now() - 3000, asset: 'USD', amount: '250' },
+      {
+        kind: 'trade',
+        id: 'g23-new-buy',
+        time: Date.now() - 1000,
+        base: 'SOL',
+        quote: 'USD',
+        side: 'buy',
+        amount: '1.5',
+        price: '151.2',
+        fee: '0.2268',
+        feeAsset: 'USD',
+      },
+    );
+    expect((await importKraken(key, state)).added).toBe(3);
+    expect(sums(state.entries.values())).toEqual(balancesOf(account.history!));
+  });
+
+  it('resumes a ledger import killed between pages with the same result', async () => {
+    const now = Date.now();
+    const { events } = seedHistory({
+      seed: 24,
+      count: 180,
+      from: now - 200 * DAY,
+      to: now - DAY,
+      quote: 'USD',
+      bases: ['BTC', 'ETH'],
+      idPrefix: 'g24',
+    });
+    const key = seedKraken(events);
+    const full = emptyHarnessState();
+    await importKraken(key, full);
+    const state = emptyHarnessState();
+    for (let runs = 1; ; runs++) {
+      if ((await importKraken(key, state, { maxPages: 1 })).finished) break;
+      expect(runs).toBeLessThan(30);
+    }
+    expect(sorted(state.entries.values())).toEqual(sorted(full.entries.values()));
+    expect(sums(state.entries.values())).toEqual(balancesOf(events));
   });
 });
