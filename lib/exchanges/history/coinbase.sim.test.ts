@@ -364,6 +364,8 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     ];
     const account = sim.ctx.accounts.get(key.apiKey)!;
     account.history!.push(...fresh);
+    // Not yet happened: never served.
+    account.history!.push({ kind: 'deposit', id: 'cb13-future', time: now + DAY, asset: 'USD', amount: '1' });
     // The pending SOL deposit has arrived.
     const pending = account.history!.find((event) => event.id === 'cb13-pending')!;
     if (pending.kind === 'deposit') pending.status = 'ok';
@@ -372,8 +374,10 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     const run = await importHistory(key, state);
     expect(run.added).toBe(3);
     expect(state.entries.size).toBe(before + 3);
-    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(key.apiKey, account.history!)));
-    expect(sums(state.entries.values())).toEqual(balancesOf(account.history!));
+    const past = account.history!.filter((event) => event.time <= Date.now());
+    expect(past).toHaveLength(account.history!.length - 1);
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(key.apiKey, past)));
+    expect(sums(state.entries.values())).toEqual(balancesOf(past));
     expect(sim.log({ apiKey: key.apiKey }).length).toBeLessThanOrEqual(2 * state.streams.size);
   });
 
@@ -390,6 +394,27 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
       if (!difference.isZero()) unexplained[asset] = difference.toFixed();
     }
     expect(unexplained).toEqual({ BTC: '0.5', USD: '12.34' });
+  });
+
+  it.each([
+    ['truncated', '/historical/fills', 'malformed'],
+    ['html', '/transactions', 'malformed'],
+    ['server_error', '/transactions', 'transient'],
+    ['auth', '/historical/fills', 'auth'],
+  ] as const)('fails on a %s answer to %s as %s, and resumes exactly', async (kind, path, expected) => {
+    const events = history(16, 150);
+    const key = seedAccount(events);
+    const state = emptyHarnessState();
+    sim.addFault(key.apiKey, { kind, pathIncludes: path });
+    const error = await importHistory(key, state).then(
+      () => {
+        throw new Error('the import succeeded');
+      },
+      (caught: unknown) => caught,
+    );
+    expect(classifyExchangeError(error).kind).toBe(expected);
+    await importHistory(key, state);
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(key.apiKey, events)));
   });
 
   it('throws a rate limit with its Retry-After on a history page, and resumes afterwards', async () => {
