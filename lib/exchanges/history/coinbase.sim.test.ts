@@ -381,6 +381,18 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     expect(sim.log({ apiKey: key.apiKey }).length).toBeLessThanOrEqual(2 * state.streams.size);
   });
 
+  it('ends the stream of a wallet Coinbase no longer has, keeping the rest', async () => {
+    const events = history(17, 60);
+    const key = seedAccount(events);
+    const state = emptyHarnessState();
+    const gone = `transactions:${randomUUID()}`;
+    state.streams.set(gone, { cursor: null, backfilled: false });
+    await importHistory(key, state);
+    expect(state.streams.get(gone)).toMatchObject({ backfilled: true });
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(key.apiKey, events)));
+    expect(sim.log({ apiKey: key.apiKey }).filter((entry) => entry.status === 404)).toHaveLength(1);
+  });
+
   it('leaves exactly the injected amount unexplained when the wallets hold more than the history', async () => {
     const events = history(14, 120);
     const key = seedAccount(events, { BTC: '0.5', USD: '12.34' });
