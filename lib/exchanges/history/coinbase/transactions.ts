@@ -1,4 +1,4 @@
-import type { Exchange } from 'ccxt';
+import { ExchangeError, type Exchange } from 'ccxt';
 import type { ActivityStatus } from '@/db/schema';
 import { assertParsed } from '../../malformed';
 import type { ActivityEntry, HistoryPage, HistoryPageRequest, StreamCursor } from '../types';
@@ -127,6 +127,11 @@ export function normaliseTransaction(client: Exchange, tx: Raw): ActivityEntry |
   return entry;
 }
 
+/** Coinbase's 404 for a wallet it no longer has (ccxt gives it no class of its own). */
+function isWalletGone(error: unknown): boolean {
+  return error instanceof ExchangeError && /"id"\s*:\s*"not_found"/.test(error.message);
+}
+
 export async function fetchTransactionsPage(
   client: Exchange,
   accountId: string,
@@ -140,11 +145,18 @@ export async function fetchTransactionsPage(
     stopAt = earlierTime(prior.newest, prior.pendingSince);
     pendingSince = null;
   }
-  const response = await (client as unknown as TransactionsApi).v2PrivateGetAccountsAccountIdTransactions({
-    account_id: accountId,
-    limit: TRANSACTIONS_PAGE_LIMIT,
-    ...(prior.after ? { starting_after: prior.after } : {}),
-  });
+  let response: unknown;
+  try {
+    response = await (client as unknown as TransactionsApi).v2PrivateGetAccountsAccountIdTransactions({
+      account_id: accountId,
+      limit: TRANSACTIONS_PAGE_LIMIT,
+      ...(prior.after ? { starting_after: prior.after } : {}),
+    });
+  } catch (error) {
+    // A wallet Coinbase removed has nothing more to give: what was imported from it stays.
+    if (isWalletGone(error)) return { entries: [], cursor: { ...prior, after: null, stopAt: null }, done: true };
+    throw error;
+  }
   assertParsed(response, WHAT);
   if (!isRecord(response) || !Array.isArray(response.data)) throw malformed(WHAT, 'no transaction list');
   const transactions = response.data.filter(isRecord);
