@@ -381,6 +381,38 @@ describe('coinbase history through the simulator', { timeout: 120_000 }, () => {
     expect(sim.log({ apiKey: key.apiKey }).length).toBeLessThanOrEqual(2 * state.streams.size);
   });
 
+  it('catches up across pages when more than a page of fills and transactions is new', async () => {
+    const events = history(18, 80);
+    const key = seedAccount(events);
+    const state = emptyHarnessState();
+    await importHistory(key, state);
+
+    const account = sim.ctx.accounts.get(key.apiKey)!;
+    const start = Date.now() - 2 * 3600_000;
+    const fresh: SimHistoryEvent[] = Array.from({ length: 1100 }, (_, i) => ({
+      kind: 'trade',
+      id: `cb18-burst-${i}`,
+      time: start + i * 1000,
+      base: 'BTC',
+      quote: 'USD',
+      side: 'buy',
+      amount: '0.0001',
+      price: '60000',
+      fee: '0.006',
+      feeAsset: 'USD',
+    }));
+    account.history!.push(...fresh);
+    sim.clearLog();
+    const run = await importHistory(key, state);
+    expect(run.added).toBe(1100);
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(key.apiKey, account.history!)));
+    // Fills: two pages from the newest imported; the BTC and USD wallets: eleven pages of new
+    // transactions each and the one that reaches back to imported ones; the others one page each.
+    const log = sim.log({ apiKey: key.apiKey });
+    expect(log.filter((entry) => entry.path.endsWith('/historical/fills'))).toHaveLength(2);
+    expect(log.length).toBeLessThanOrEqual(1 + 2 + 2 * 12 + (state.streams.size - 3));
+  });
+
   it('ends the stream of a wallet Coinbase no longer has, keeping the rest', async () => {
     const events = history(17, 60);
     const key = seedAccount(events);
