@@ -79,11 +79,20 @@ function fillOf(account: SimAccount, event: Extract<SimHistoryEvent, { kind: 'tr
   };
 }
 
-const encodeCursor = (entryId: string) => Buffer.from(`fill:${entryId}`).toString('base64url');
-const decodeCursor = (cursor: string) => {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  return text.startsWith('fill:') ? text.slice(5) : null;
-};
+/**
+ * The opaque cursor: the last fill served and the query it belongs to. Like Coinbase's, it is only
+ * good for the same filters: a next page asked for with other ones is refused.
+ */
+const encodeCursor = (entryId: string, query: string) =>
+  Buffer.from(JSON.stringify([entryId, query])).toString('base64url');
+function decodeCursor(cursor: string, query: string): string | null {
+  try {
+    const [entryId, forQuery] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    return typeof entryId === 'string' && forQuery === query ? entryId : null;
+  } catch {
+    return null;
+  }
+}
 
 function timeParam(req: SimRequest, name: string): number | null | 'invalid' {
   const value = req.query.get(name);
@@ -116,16 +125,17 @@ function fills(req: SimRequest, _ctx: SimContext, account: SimAccount): SimRespo
       );
     });
   const cursor = req.query.get('cursor');
+  const query = JSON.stringify([start, end, products]);
   let from = 0;
   if (cursor) {
-    const after = decodeCursor(cursor);
+    const after = decodeCursor(cursor, query);
     const index = after === null ? -1 : all.findIndex((fill) => fill.entry_id === after);
     if (index === -1) return errorBody(400, 'INVALID_ARGUMENT', 'invalid cursor');
     from = index + 1;
   }
   const page = all.slice(from, from + limit);
   const more = from + page.length < all.length;
-  return { status: 200, body: { fills: page, cursor: more ? encodeCursor(page.at(-1)!.entry_id) : '' } };
+  return { status: 200, body: { fills: page, cursor: more ? encodeCursor(page.at(-1)!.entry_id, query) : '' } };
 }
 
 // ---------------------------------------------------------------------------------------------
