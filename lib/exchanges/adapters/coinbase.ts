@@ -15,7 +15,7 @@ const PAGE_LIMIT = 250;
 // A guard against a cursor that never ends: 200 pages of 250 is far beyond any real account list.
 const MAX_PAGES = 200;
 // The account types ccxt's own v3 balance counts; vaults and perpetuals are separate products.
-const SPOT_ACCOUNT_TYPES = new Set(['ACCOUNT_TYPE_CRYPTO', 'ACCOUNT_TYPE_FIAT']);
+export const SPOT_ACCOUNT_TYPES = new Set(['ACCOUNT_TYPE_CRYPTO', 'ACCOUNT_TYPE_FIAT']);
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 const api = (client: Exchange) => client as unknown as AdvancedTradeApi;
@@ -58,7 +58,7 @@ function parsePage(response: unknown, previousCursor: string | null): AccountsPa
  * Every Advanced Trade account, page by page: ccxt's fetchBalance reads only the first page (up
  * to 250 accounts), and users with many small holdings have more.
  */
-async function fetchAllAccounts(client: Exchange): Promise<Record<string, unknown>[]> {
+export async function fetchAllAccounts(client: Exchange): Promise<Record<string, unknown>[]> {
   const all: Record<string, unknown>[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -1,5 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Fault, SimAccount, SimContext, SimExchange, SimRequest, SimResponse } from '../types';
+import { accountUuid, currencyOf, errorBody, FIAT, fakeUuid, walletKeysOf } from './coinbase-common';
+import { historyRoute } from './coinbase-history';
 
 /**
  * Coinbase Advanced Trade (api.coinbase.com) for CDP API keys: the public v2 currency/rate
@@ -18,7 +20,6 @@ const MAX_PAGE_LIMIT = 250;
 const DEFAULT_PAGE_LIMIT = 49;
 /** Coinbase rejects CDP tokens that live longer than two minutes. */
 const MAX_TOKEN_LIFETIME_SECONDS = 120;
-const FIAT = new Set(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'JPY', 'SGD']);
 const NAMES: Record<string, string> = {
   USD: 'US Dollar',
   EUR: 'Euro',
@@ -35,13 +36,6 @@ const NAMES: Record<string, string> = {
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 type Json = Record<string, unknown>;
-
-// ---------------------------------------------------------------------------------------------
-// Error bodies as Coinbase sends them (ccxt maps them by `error` / `errors[0].id`).
-
-function errorBody(status: number, error: string, message: string, headers?: Record<string, string>): SimResponse {
-  return { status, headers, body: { error, error_details: message, message } };
-}
 
 const unauthorized = (message: string) => errorBody(401, 'unauthorized', message);
 
@@ -186,8 +180,6 @@ function authenticate(req: SimRequest, ctx: SimContext): Authenticated {
 // ---------------------------------------------------------------------------------------------
 // Data: currencies and products for the public endpoints, accounts for the signed ones.
 
-const currencyOf = (walletKey: string) => walletKey.split('#')[0] ?? walletKey;
-
 /** Every currency the simulator knows on Coinbase: seeded balances and ticker symbols. */
 function knownCurrencies(ctx: SimContext): string[] {
   const codes = new Set<string>(['USD']);
@@ -197,11 +189,6 @@ function knownCurrencies(ctx: SimContext): string[] {
   }
   for (const symbol of Object.keys(ctx.tickers.coinbase)) for (const code of symbol.split('/')) codes.add(code);
   return [...codes].sort();
-}
-
-function fakeUuid(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function fiatCurrencies(ctx: SimContext): SimResponse {
@@ -296,11 +283,13 @@ function products(req: SimRequest, ctx: SimContext): SimResponse {
 }
 
 function accountEntries(account: SimAccount) {
-  return Object.entries(account.wallets.spot ?? {}).map(([walletKey, balance]) => {
+  const zero = { free: '0', used: '0' };
+  return walletKeysOf(account).map((walletKey) => {
+    const balance = account.wallets.spot?.[walletKey] ?? zero;
     const currency = currencyOf(walletKey);
     const label = walletKey.includes('#') ? walletKey.slice(walletKey.indexOf('#') + 1) : 'Wallet';
     return {
-      uuid: fakeUuid(`${account.apiKey}:${walletKey}`),
+      uuid: accountUuid(account, walletKey),
       name: `${currency} ${label}`,
       currency,
       available_balance: { value: balance.free, currency },
@@ -418,7 +407,7 @@ export const coinbase: SimExchange = {
   handle(req, ctx, fault) {
     const publicRoute = req.method === 'GET' ? publicRoutes[req.path] : undefined;
     if (publicRoute) return { response: publicRoute(req, ctx), verified: null };
-    const privateRoute = req.method === 'GET' ? privateRoutes[req.path] : undefined;
+    const privateRoute = req.method === 'GET' ? (privateRoutes[req.path] ?? historyRoute(req.path)) : undefined;
     if (!privateRoute) return { response: notFound(), verified: null };
 
     const faulted = fault ? faultResponse(fault) : null;
