@@ -105,8 +105,22 @@ function drafts(event: SimHistoryEvent, hf: boolean): LineDraft[] {
   }
 }
 
-/** Every ledger line of an account, oldest first, with running balances per account and currency. */
+/** Built once per state of an account's history: a backfill asks for a year of windows of it. */
+const built = new WeakMap<SimAccount, { history: SimHistoryEvent[] | undefined; length: number; hf: boolean; lines: LedgerLine[] }>();
+
 function ledgerLines(account: SimAccount): LedgerLine[] {
+  const hf = Boolean(account.highFrequency);
+  const cached = built.get(account);
+  if (cached && cached.history === account.history && cached.length === (account.history?.length ?? 0) && cached.hf === hf) {
+    return cached.lines;
+  }
+  const lines = buildLedgerLines(account);
+  built.set(account, { history: account.history, length: account.history?.length ?? 0, hf, lines });
+  return lines;
+}
+
+/** Every ledger line of an account, oldest first, with running balances per account and currency. */
+function buildLedgerLines(account: SimAccount): LedgerLine[] {
   const hf = Boolean(account.highFrequency);
   const events = [...(account.history ?? [])].sort((a, b) => a.time - b.time);
   const balances = new Map<string, Decimal>();
