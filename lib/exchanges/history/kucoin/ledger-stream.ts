@@ -96,6 +96,8 @@ export async function readLedgerPage(
       range = { startAt: Math.max(cursor.windowEnd - endpoint.spanMs + 1, floor), endAt: cursor.windowEnd };
     } else {
       if (cursor.windowEnd === null) {
+        // After a pause longer than KuCoin's year, what is older is gone: read from there.
+        cursor.newest = Math.max(cursor.newest, floor - 1);
         if (cursor.newest >= settled) break;
         cursor.windowEnd = Math.min(cursor.newest + endpoint.spanMs, settled);
       }
