@@ -50,10 +50,29 @@ interface Key {
 function burst(now: number): SimHistoryEvent[] {
   const at = now - 40 * DAY - 12 * 3_600_000;
   const events: SimHistoryEvent[] = [
-    { kind: 'deposit', id: 'burst-funding', time: at - 60_000, asset: 'USDT', amount: '20000', txHash: '0xburst', network: 'ETH' },
+    {
+      kind: 'deposit',
+      id: 'burst-funding',
+      time: at - 60_000,
+      asset: 'USDT',
+      amount: '20000',
+      txHash: '0xburst',
+      network: 'ETH',
+    },
   ];
   for (let i = 1; i <= 300; i++) {
-    events.push({ kind: 'trade', id: `burst-${i}`, time: at + i, base: 'ETH', quote: 'USDT', side: 'buy', amount: '0.01', price: '3000', fee: '0.03', feeAsset: 'USDT' });
+    events.push({
+      kind: 'trade',
+      id: `burst-${i}`,
+      time: at + i,
+      base: 'ETH',
+      quote: 'USDT',
+      side: 'buy',
+      amount: '0.01',
+      price: '3000',
+      fee: '0.03',
+      feeAsset: 'USDT',
+    });
   }
   events.push({ kind: 'reward', id: 'burst-reward', time: at + 1_000, asset: 'BTC', amount: '0.001' });
   return events;
@@ -80,7 +99,9 @@ function account(events: SimHistoryEvent[], options: { hf?: boolean; extra?: Rec
   for (const [asset, amount] of Object.entries(options.extra ?? {})) {
     balances[asset] = new D(balances[asset] ?? 0).plus(amount).toFixed();
   }
-  const trading = Object.fromEntries(Object.entries(balances).map(([asset, total]) => [asset, { free: total, used: '0' }]));
+  const trading = Object.fromEntries(
+    Object.entries(balances).map(([asset, total]) => [asset, { free: total, used: '0' }]),
+  );
   sim.addAccount({
     exchange: 'kucoin',
     apiKey: key.apiKey,
@@ -102,7 +123,8 @@ function run(key: Key, state: HarnessState, options: { maxPages?: number; now?: 
 /** An incremental run once the settling lag is over the newest lines (the incremental test adds some a second old). */
 const catchUp = (key: Key, state: HarnessState) => run(key, state, { now: new Date(Date.now() + 11_000) });
 
-const decimal = (value: string | null | undefined) => (value === null || value === undefined ? null : new D(value).toFixed());
+const decimal = (value: string | null | undefined) =>
+  value === null || value === undefined ? null : new D(value).toFixed();
 
 /** Every field, with absent ones as null and amounts in one spelling, so entries compare whole. */
 function normalised(entry: ActivityEntry) {
@@ -130,7 +152,14 @@ function expectedEntry(event: SimHistoryEvent): ActivityEntry {
   const base = { occurredAt: new Date(event.time), status: 'ok' as const, network: null, note: null };
   switch (event.kind) {
     case 'deposit':
-      return { ...base, kind: 'deposit', externalId: ids.ledgerId(0), asset: event.asset, amount: event.amount, txHash: event.txHash ?? null };
+      return {
+        ...base,
+        kind: 'deposit',
+        externalId: ids.ledgerId(0),
+        asset: event.asset,
+        amount: event.amount,
+        txHash: event.txHash ?? null,
+      };
     case 'withdrawal':
       return {
         ...base,
@@ -190,10 +219,13 @@ function sums(entries: Iterable<ActivityEntry>): Record<string, string> {
     add(entry.counterAsset, entry.counterAmount);
     add(entry.feeAsset, entry.feeAmount, -1);
   }
-  return Object.fromEntries([...totals].filter(([, total]) => !total.isZero()).map(([asset, total]) => [asset, total.toFixed()]));
+  return Object.fromEntries(
+    [...totals].filter(([, total]) => !total.isZero()).map(([asset, total]) => [asset, total.toFixed()]),
+  );
 }
 
-const requestsTo = (key: Key, path: string) => sim.log({ apiKey: key.apiKey }).filter((entry) => entry.path === path).length;
+const requestsTo = (key: Key, path: string) =>
+  sim.log({ apiKey: key.apiKey }).filter((entry) => entry.path === path).length;
 
 /** The fewest ledger requests a year back allows: one per window, plus each window's pages past its first. */
 const MIN_CLASSIC_REQUESTS = Math.ceil((365 * DAY) / DAY) + (Math.ceil(602 / 500) - 1);
@@ -233,7 +265,9 @@ describe('KuCoin history through the simulator (classic account)', { timeout: BA
     expect(ledgerRequests).toBe(MIN_CLASSIC_REQUESTS);
     // The fixed lookup: whether the account is high-frequency.
     expect(requestsTo(key, '/api/v1/hf/accounts/opened')).toBe(1);
-    expect(sim.log({ apiKey: key.apiKey }).every((entry) => entry.verified === true && entry.status === 200)).toBe(true);
+    expect(sim.log({ apiKey: key.apiKey }).every((entry) => entry.verified === true && entry.status === 200)).toBe(
+      true,
+    );
   });
 
   it('adds nothing on a second run, for at most 2 requests per stream', async () => {
@@ -246,8 +280,26 @@ describe('KuCoin history through the simulator (classic account)', { timeout: BA
 
   it('imports only what is new on an incremental run', async () => {
     const fresh: SimHistoryEvent[] = [
-      { kind: 'deposit', id: 'classic-new-1', time: Date.now() - 2_000, asset: 'USDT', amount: '250.5', txHash: '0xnew' },
-      { kind: 'trade', id: 'classic-new-2', time: Date.now() - 1_000, base: 'BTC', quote: 'USDT', side: 'buy', amount: '0.001', price: '64000', fee: '0.064', feeAsset: 'USDT' },
+      {
+        kind: 'deposit',
+        id: 'classic-new-1',
+        time: Date.now() - 2_000,
+        asset: 'USDT',
+        amount: '250.5',
+        txHash: '0xnew',
+      },
+      {
+        kind: 'trade',
+        id: 'classic-new-2',
+        time: Date.now() - 1_000,
+        base: 'BTC',
+        quote: 'USDT',
+        side: 'buy',
+        amount: '0.001',
+        price: '64000',
+        fee: '0.064',
+        feeAsset: 'USDT',
+      },
     ];
     sim.ctx.accounts.get(key.apiKey)!.history!.push(...fresh);
     sim.clearLog();
@@ -389,8 +441,24 @@ describe('the KuCoin ledger normaliser', () => {
     const context = "{'symbol':'XBT-USDT','orderId':'6306257dd9180300014c8d47','tradeId':'609522034689'}";
     const { entries } = entriesOf(
       [
-        line({ id: '2', currency: 'USDT', amount: '64.064', fee: '0.064', direction: 'out', bizType: 'TRADE_EXCHANGE', context }),
-        line({ id: '1', currency: 'XBT', amount: '0.001', fee: '0', direction: 'in', bizType: 'TRADE_EXCHANGE', context }),
+        line({
+          id: '2',
+          currency: 'USDT',
+          amount: '64.064',
+          fee: '0.064',
+          direction: 'out',
+          bizType: 'TRADE_EXCHANGE',
+          context,
+        }),
+        line({
+          id: '1',
+          currency: 'XBT',
+          amount: '0.001',
+          fee: '0',
+          direction: 'in',
+          bizType: 'TRADE_EXCHANGE',
+          context,
+        }),
       ],
       [],
     );

@@ -54,7 +54,8 @@ export const classicLedger: LedgerEndpoint = {
       pageSize: CLASSIC_PAGE_SIZE,
     });
     const page = data(response) as { items?: unknown; currentPage?: unknown; totalPage?: unknown } | null;
-    if (!page || !Array.isArray(page.items)) throw new MalformedResponseError('The exchange sent an unreadable ledger.');
+    if (!page || !Array.isArray(page.items))
+      throw new MalformedResponseError('The exchange sent an unreadable ledger.');
     const current = Number(page.currentPage ?? position.page);
     const total = Number(page.totalPage ?? 0);
     const more = Number.isFinite(current) && Number.isFinite(total) && current < total && page.items.length > 0;

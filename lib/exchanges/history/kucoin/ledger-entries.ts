@@ -52,7 +52,10 @@ function pairedEntry(kind: 'trade' | 'convert', lines: [LedgerLine, LedgerLine])
     amount: amount.toFixed(),
     counterAsset: counter.asset,
     counterAmount: counterSide.amount.toFixed(),
-    price: kind === 'trade' && !mainSide.amount.isZero() ? counterSide.amount.abs().div(mainSide.amount.abs()).toDecimalPlaces(18).toFixed() : null,
+    price:
+      kind === 'trade' && !mainSide.amount.isZero()
+        ? counterSide.amount.abs().div(mainSide.amount.abs()).toDecimalPlaces(18).toFixed()
+        : null,
     ...fee,
     status: 'ok',
     network: null,
@@ -86,7 +89,10 @@ export function loneEntry(line: LedgerLine): ActivityEntry {
  * as one entry once both are seen. A side whose other side is not on this page (a page or window
  * boundary fell between them) is returned in `waiting`, for the next page to complete.
  */
-export function entriesOf(lines: LedgerLine[], waiting: LedgerLine[]): { entries: ActivityEntry[]; waiting: LedgerLine[] } {
+export function entriesOf(
+  lines: LedgerLine[],
+  waiting: LedgerLine[],
+): { entries: ActivityEntry[]; waiting: LedgerLine[] } {
   const entries: ActivityEntry[] = [];
   const open = new Map<string, LedgerLine>();
   for (const line of waiting) {

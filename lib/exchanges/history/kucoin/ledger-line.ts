@@ -81,9 +81,7 @@ export function parseLedgerLine(client: Exchange, raw: unknown): LedgerLine {
 }
 
 /** How a line becomes an entry: on its own, or as one side of a trade or convert (two lines, one entry). */
-export type LineRole =
-  | { paired: 'trade' | 'convert' }
-  | { paired: false; kind: ActivityKind; note?: string };
+export type LineRole = { paired: 'trade' | 'convert' } | { paired: false; kind: ActivityKind; note?: string };
 
 /** KuCoin's business types, in both spellings it uses ("Exchange", "TRADE_EXCHANGE"), squashed to a key. */
 const SINGLE_KINDS: Record<string, ActivityKind> = {

@@ -71,21 +71,62 @@ function drafts(event: SimHistoryEvent, hf: boolean): LineDraft[] {
     case 'deposit': {
       if ((event.status ?? 'ok') !== 'ok') return [];
       const context = { orderId: ids.orderId, txId: `${event.txHash ?? ids.orderId}@default@0` };
-      return [{ currency: event.asset, change: new D(event.amount), fee: new D(0), accountType: 'MAIN', bizType: 'Deposit', context }];
+      return [
+        {
+          currency: event.asset,
+          change: new D(event.amount),
+          fee: new D(0),
+          accountType: 'MAIN',
+          bizType: 'Deposit',
+          context,
+        },
+      ];
     }
     case 'withdrawal': {
       if ((event.status ?? 'ok') !== 'ok') return [];
       const context = { orderId: ids.orderId, txId: event.txHash ?? '' };
       const total = new D(event.amount).plus(event.fee);
-      return [{ currency: event.asset, change: total.neg(), fee: new D(event.fee), accountType: 'MAIN', bizType: 'Withdrawal', context }];
+      return [
+        {
+          currency: event.asset,
+          change: total.neg(),
+          fee: new D(event.fee),
+          accountType: 'MAIN',
+          bizType: 'Withdrawal',
+          context,
+        },
+      ];
     }
     case 'reward':
-      return [{ currency: event.asset, change: new D(event.amount), fee: new D(0), accountType: 'MAIN', bizType: 'KuCoin Bonus', context: {} }];
+      return [
+        {
+          currency: event.asset,
+          change: new D(event.amount),
+          fee: new D(0),
+          accountType: 'MAIN',
+          bizType: 'KuCoin Bonus',
+          context: {},
+        },
+      ];
     case 'convert': {
       const context = { orderId: ids.orderId };
       return [
-        { currency: event.from, change: new D(event.fromAmount).neg(), fee: new D(0), accountType: 'MAIN', bizType: 'Instant Exchange', context },
-        { currency: event.to, change: new D(event.toAmount), fee: new D(0), accountType: 'MAIN', bizType: 'Instant Exchange', context },
+        {
+          currency: event.from,
+          change: new D(event.fromAmount).neg(),
+          fee: new D(0),
+          accountType: 'MAIN',
+          bizType: 'Instant Exchange',
+          context,
+        },
+        {
+          currency: event.to,
+          change: new D(event.toAmount),
+          fee: new D(0),
+          accountType: 'MAIN',
+          bizType: 'Instant Exchange',
+          context,
+        },
       ];
     }
     case 'trade': {
@@ -98,20 +139,42 @@ function drafts(event: SimHistoryEvent, hf: boolean): LineDraft[] {
       const baseFee = event.feeAsset === event.base ? fee : new D(0);
       const quoteFee = event.feeAsset === event.quote ? fee : new D(0);
       return [
-        { currency: event.base, change: base.minus(baseFee), fee: baseFee, accountType: tradeAccount, bizType, context },
-        { currency: event.quote, change: quote.minus(quoteFee), fee: quoteFee, accountType: tradeAccount, bizType, context },
+        {
+          currency: event.base,
+          change: base.minus(baseFee),
+          fee: baseFee,
+          accountType: tradeAccount,
+          bizType,
+          context,
+        },
+        {
+          currency: event.quote,
+          change: quote.minus(quoteFee),
+          fee: quoteFee,
+          accountType: tradeAccount,
+          bizType,
+          context,
+        },
       ];
     }
   }
 }
 
 /** Built once per state of an account's history: a backfill asks for a year of windows of it. */
-const built = new WeakMap<SimAccount, { history: SimHistoryEvent[] | undefined; length: number; hf: boolean; lines: LedgerLine[] }>();
+const built = new WeakMap<
+  SimAccount,
+  { history: SimHistoryEvent[] | undefined; length: number; hf: boolean; lines: LedgerLine[] }
+>();
 
 function ledgerLines(account: SimAccount): LedgerLine[] {
   const hf = Boolean(account.highFrequency);
   const cached = built.get(account);
-  if (cached && cached.history === account.history && cached.length === (account.history?.length ?? 0) && cached.hf === hf) {
+  if (
+    cached &&
+    cached.history === account.history &&
+    cached.length === (account.history?.length ?? 0) &&
+    cached.hf === hf
+  ) {
     return cached.lines;
   }
   const lines = buildLedgerLines(account);
@@ -134,7 +197,10 @@ function buildLedgerLines(account: SimAccount): LedgerLine[] {
       seq += 1;
       lines.push({
         // HF ledger ids are numbers that grow with time (its `lastId` paging relies on it).
-        id: draft.accountType === 'TRADE_HF' ? String(event.time * 1000 + (seq % 1000)) : simulatedKucoinIds(event.id).ledgerId(leg),
+        id:
+          draft.accountType === 'TRADE_HF'
+            ? String(event.time * 1000 + (seq % 1000))
+            : simulatedKucoinIds(event.id).ledgerId(leg),
         seq,
         currency: draft.currency,
         amount: draft.change.abs().toFixed(),
@@ -166,7 +232,8 @@ function integer(value: string | null): number | undefined {
 function timeRange(req: SimRequest, span: number): { from: number; to: number } | { refusal: SimResponse } {
   const startAt = integer(req.query.get('startAt'));
   const endAt = integer(req.query.get('endAt'));
-  if (Number.isNaN(startAt) || Number.isNaN(endAt)) return { refusal: badRequest('Parameter startAt or endAt is invalid') };
+  if (Number.isNaN(startAt) || Number.isNaN(endAt))
+    return { refusal: badRequest('Parameter startAt or endAt is invalid') };
   const to = endAt ?? (startAt !== undefined ? startAt + span : req.now);
   const from = startAt ?? to - span;
   if (to - from > span || to < from) return { refusal: badRequest('not in the given range!') };
@@ -192,7 +259,8 @@ export function classicLedger(req: SimRequest, account: SimAccount): SimResponse
   if ('refusal' in range) return range.refusal;
   const pageSize = integer(req.query.get('pageSize')) ?? 50;
   const currentPage = integer(req.query.get('currentPage')) ?? 1;
-  if (Number.isNaN(pageSize) || Number.isNaN(currentPage)) return badRequest('Parameter pageSize or currentPage is invalid');
+  if (Number.isNaN(pageSize) || Number.isNaN(currentPage))
+    return badRequest('Parameter pageSize or currentPage is invalid');
   if (pageSize > 500) return badRequest('pageSize should not greater than 500');
   const size = Math.max(10, pageSize);
   const page = Math.max(1, currentPage);
@@ -223,7 +291,8 @@ export function hfLedger(req: SimRequest, account: SimAccount): SimResponse {
   if ('refusal' in range) return range.refusal;
   const limit = integer(req.query.get('limit')) ?? 100;
   const lastId = req.query.get('lastId');
-  if (Number.isNaN(limit) || (lastId && !/^\d+$/.test(lastId))) return badRequest('Parameter limit or lastId is invalid');
+  if (Number.isNaN(limit) || (lastId && !/^\d+$/.test(lastId)))
+    return badRequest('Parameter limit or lastId is invalid');
   if (limit > 200) return badRequest('limit should not greater than 200');
   const lines = served(account, req, ['TRADE_HF'], range).filter((line) => !lastId || BigInt(line.id) < BigInt(lastId));
   return ok(
