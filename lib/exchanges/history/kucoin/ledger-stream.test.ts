@@ -68,6 +68,8 @@ async function backfill(endpoint: LedgerEndpoint) {
     entries.push(...page.entries);
     cursor = page.cursor;
     if (page.done) return { entries, pages, cursor };
+    // A walk that stops moving back would otherwise spin here for ever.
+    if (pages > 1_000) throw new Error('the backfill never finished');
   }
 }
 
