@@ -21,7 +21,7 @@ export const kucoinHistory: HistoryStrategy = {
   completeHistory: false,
   limits: [
     'KuCoin keeps one year of account history for apps like this one; anything older is not imported, so balances from before then show as unexplained.',
-    'KuCoin hands its history out one day at a time, so the first import of a KuCoin account takes at least 365 requests (a few minutes), even for a quiet account.',
+    'KuCoin hands its history out one day at a time, so the first import of a KuCoin account takes at least 365 requests (a minute or more), even for a quiet account.',
     'Deposits and withdrawals appear once completed; pending or failed ones are not listed, and KuCoin does not say which network they used.',
     'Futures, margin, Earn and sub-account activity is not imported.',
   ],
