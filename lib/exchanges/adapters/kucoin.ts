@@ -32,8 +32,8 @@ function envelopeData(response: unknown, what: string): unknown {
  * markets skip, and it reads an unreadable answer as "not migrated"; both would show an HF user
  * an empty account, so we ask ourselves and insist on a real boolean.
  */
-async function isHighFrequency(client: KucoinClient): Promise<boolean> {
-  const migrated = envelopeData(await client.privateGetHfAccountsOpened(), 'the account type');
+export async function isHighFrequency(client: Exchange): Promise<boolean> {
+  const migrated = envelopeData(await asKucoin(client).privateGetHfAccountsOpened(), 'the account type');
   if (typeof migrated !== 'boolean') throw new MalformedResponseError('The exchange sent an unreadable account type.');
   client.options['hf'] = migrated;
   return migrated;

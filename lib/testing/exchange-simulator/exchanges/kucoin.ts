@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Decimal from 'decimal.js';
 import type { Fault, SimAccount, SimContext, SimExchange, SimRequest, SimResponse } from '../types';
+import { classicLedger, hfLedger } from './kucoin-history';
 
 const SPOT_HOST = 'api.kucoin.com';
 const FUTURES_HOST = 'api-futures.kucoin.com';
@@ -175,6 +176,8 @@ const PRIVATE_ROUTES: Record<string, PrivateRoute> = {
   '/api/v1/accounts': (req, account) => ok(accountRows(account, req.query.get('type'))),
   '/api/v1/hf/accounts/opened': (_req, account) => ok(Boolean(account.highFrequency)),
   '/api/v1/user/api-key': (_req, account) => ok(apiKeyInfo(account)),
+  '/api/v1/accounts/ledgers': classicLedger,
+  '/api/v1/hf/accounts/ledgers': hfLedger,
   '/api/ua/v1/account/mode': () => ok({ selfAccountMode: 'CLASSIC' }),
   // ccxt's fetchMarkets asks for margin symbols when keys are set; none are simulated.
   '/api/v3/margin/symbols': (req) => ok({ timestamp: req.now, items: [] }),
