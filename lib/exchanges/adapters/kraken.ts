@@ -45,6 +45,11 @@ function classifyCode(client: Exchange, code: string): { asset: string; wallet: 
   return { asset: commonAsset(client, code.slice(0, dot)), wallet };
 }
 
+/** A Kraken asset code as the common asset its balance counts toward (XXBT, XBT.M → BTC; ETH2.S → ETH). */
+export function krakenCommonAsset(client: Exchange, code: string): string {
+  return classifyCode(client, code).asset;
+}
+
 function commonAsset(client: Exchange, krakenCode: string): string {
   // ccxt's kraken.safeCurrencyCode knows XXBT/XBT → BTC, ZUSD → USD … from its tables and the shared Assets list.
   const code = client.safeCurrencyCode(krakenCode) ?? krakenCode;

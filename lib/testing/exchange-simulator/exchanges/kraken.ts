@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import Decimal from 'decimal.js';
-import type { Fault, SimAccount, SimContext, SimExchange, SimRequest, SimResponse } from '../types';
+import type { Fault, SimAccount, SimContext, SimExchange, SimHistoryEvent, SimRequest, SimResponse } from '../types';
+import { ledgersAnswer, type LedgerAssets } from './kraken-history';
 
 // Kraken's REST API (api.kraken.com/0/…): public market data, and private POST calls signed with
 // API-Sign = base64(HMAC-SHA512(base64decode(secret), uriPath + SHA256(nonce + postData))).
@@ -53,12 +54,42 @@ function assetCatalog(ctx: SimContext): Record<string, KrakenAsset> {
       catalog[code] ??= { altname: code, decimals: 10 };
     }
   }
-  for (const symbol of Object.keys(ctx.tickers.kraken)) {
-    for (const code of symbol.split('/')) {
-      if (!assetIdForCommon(catalog, code)) catalog[code] = { altname: code, decimals: 8 };
-    }
+  const codes = Object.keys(ctx.tickers.kraken).flatMap((symbol) => symbol.split('/'));
+  for (const account of ctx.accounts.values()) {
+    if (account.exchange === 'kraken') codes.push(...(account.history ?? []).flatMap(historyCodes));
+  }
+  for (const code of codes) {
+    if (!assetIdForCommon(catalog, code)) catalog[code] = { altname: code, decimals: 8 };
   }
   return catalog;
+}
+
+/** The common codes an event touches, so the Assets list names everything the ledger does. */
+function historyCodes(event: SimHistoryEvent): string[] {
+  switch (event.kind) {
+    case 'trade':
+      return [event.base, event.quote, event.feeAsset];
+    case 'convert':
+      return [event.from, event.to];
+    default:
+      return [event.asset];
+  }
+}
+
+/** How the ledger names assets: the simulator's own Kraken ids and decimals. */
+function ledgerAssets(ctx: SimContext): LedgerAssets {
+  const catalog = assetCatalog(ctx);
+  const ids = new Map<string, string>();
+  const idFor = (code: string) => {
+    let id = ids.get(code);
+    if (id === undefined) ids.set(code, (id = assetIdForCommon(catalog, code) ?? code));
+    return id;
+  };
+  return {
+    idFor,
+    stakedIdFor: (code) => `${catalog[idFor(code)]?.altname ?? code}.S`,
+    decimals: (id) => catalog[id]?.decimals ?? 10,
+  };
 }
 
 function assetIdForCommon(catalog: Record<string, KrakenAsset>, code: string): string | undefined {
@@ -249,6 +280,16 @@ function handlePrivate(req: SimRequest, ctx: SimContext, fault?: Fault): { respo
     }
     case 'GetApiKeyInfo':
       return { response: ok(apiKeyInfo(account, nonce)), verified: true };
+    case 'Ledgers': {
+      // query-ledger comes with a read-only key (READ_PERMISSIONS).
+      if (!canQueryFunds) return { response: krakenError('EGeneral:Permission denied'), verified: true };
+      const answer = ledgersAnswer(account, ledgerAssets(ctx), {
+        body: req.body,
+        contentType: header(req, 'content-type') ?? '',
+        now: req.now,
+      });
+      return { response: 'error' in answer ? krakenError(answer.error) : ok(answer.result), verified: true };
+    }
     default:
       return { response: krakenError('EGeneral:Unknown method', 404), verified: true };
   }
