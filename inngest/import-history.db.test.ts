@@ -82,7 +82,10 @@ async function seedConnection(events: SimHistoryEvent[] = seeded.events, userId?
   const apiKey = `engine-${randomBytes(8).toString('hex')}`;
   const secret = randomBytes(64).toString('base64');
   const spot = Object.fromEntries(
-    Object.entries(balancesOf(events)).map(([asset, amount]) => [KRAKEN_IDS[asset] ?? asset, { free: amount, used: '0' }]),
+    Object.entries(balancesOf(events)).map(([asset, amount]) => [
+      KRAKEN_IDS[asset] ?? asset,
+      { free: amount, used: '0' },
+    ]),
   );
   sim.addAccount({ exchange: 'kraken', apiKey, secret, wallets: { spot }, history: [...events] });
   const connectionId = await createTestConnection({
@@ -166,9 +169,9 @@ const ledgerRequests = (account: Seeded) => sim.log({ apiKey: account.apiKey }).
 
 /** Starts the import the way Connect does and waits for every run it causes. */
 async function importThroughInngest(account: Seeded) {
-  expect(await startHistoryImport({ connectionId: account.connectionId, userId: account.userId, exchangeId: 'kraken' })).toBe(
-    'sent',
-  );
+  expect(
+    await startHistoryImport({ connectionId: account.connectionId, userId: account.userId, exchangeId: 'kraken' }),
+  ).toBe('sent');
   await executor.settled();
 }
 
@@ -319,10 +322,20 @@ describe('disconnect', () => {
     const ids = { connectionId: account.connectionId, userId: account.userId };
     const stepped: ImportStep[] = [];
     const run = countingSteps(Number.POSITIVE_INFINITY, async (done) => {
-      if (done === 3) expect(await disconnect(account.userId, account.connectionId, { keepHoldings: true })).toMatchObject({ ok: true });
+      if (done === 3)
+        expect(await disconnect(account.userId, account.connectionId, { keepHoldings: true })).toMatchObject({
+          ok: true,
+        });
     });
     const result = await driveHistoryImport(
-      { ...run.steps, run: async (id, work) => { const outcome = await run.steps.run(id, work); stepped.push(outcome); return outcome; } },
+      {
+        ...run.steps,
+        run: async (id, work) => {
+          const outcome = await run.steps.run(id, work);
+          stepped.push(outcome);
+          return outcome;
+        },
+      },
       ids,
       engine,
     );
@@ -333,7 +346,10 @@ describe('disconnect', () => {
     expect(await importRow(account.connectionId)).toMatchObject({ state: 'idle', nextImportAt: null });
 
     // Removing the holdings later, with "Also delete imported history": entries, streams and import go.
-    const removed = await disconnect(account.userId, account.connectionId, { keepHoldings: false, deleteHistory: true });
+    const removed = await disconnect(account.userId, account.connectionId, {
+      keepHoldings: false,
+      deleteHistory: true,
+    });
     expect(removed).toMatchObject({ ok: true, historyRemoved: kept.length });
     expect(await storedEntries(account.connectionId)).toEqual([]);
     expect(await streamRow(account.connectionId)).toBeUndefined();

@@ -105,7 +105,9 @@ async function onExchangeError(
     return { status: 'stopped', message };
   }
   const message =
-    info.kind === 'malformed' ? HISTORY_UNREADABLE_ANSWER : redactSecrets(info.userMessage, secretValues(connection.credentials), 500);
+    info.kind === 'malformed'
+      ? HISTORY_UNREADABLE_ANSWER
+      : redactSecrets(info.userMessage, secretValues(connection.credentials), 500);
   throw new HistoryRetryError(message, info.kind);
 }
 
@@ -273,12 +275,20 @@ export async function importHistoryPage(
   // text, which quotes parameters, out of Inngest and out of last_error).
   let stored: StoredPage;
   try {
-    stored = await storeHistoryPage(db, { ...ids, stream: position.stream, mode, readFrom: position.cursor, page, now });
+    stored = await storeHistoryPage(db, {
+      ...ids,
+      stream: position.stream,
+      mode,
+      readFrom: position.cursor,
+      page,
+      now,
+    });
   } catch (error) {
     if (error instanceof MalformedHistoryError) throw new HistoryRetryError(HISTORY_UNREADABLE_ANSWER, 'malformed');
     throw error;
   }
-  if (stored.status === 'disconnected') return stop(ids, await loadImportConnection(db, ids.connectionId, ids.userId), db);
+  if (stored.status === 'disconnected')
+    return stop(ids, await loadImportConnection(db, ids.connectionId, ids.userId), db);
   if (stored.status === 'moved') return { status: 'moved', stream: position.stream };
   return { status: 'page', stream: position.stream, added: stored.added, streamDone: page.done };
 }

@@ -1,7 +1,13 @@
 import 'server-only';
 import { logger } from '@/lib/log';
 import { driveHistoryImport, type ImportSteps } from './drive';
-import { beginHistoryImport, failHistoryImport, HistoryRetryError, importHistoryPage, type ImportIds } from './import-page';
+import {
+  beginHistoryImport,
+  failHistoryImport,
+  HistoryRetryError,
+  importHistoryPage,
+  type ImportIds,
+} from './import-page';
 import { HISTORY_UNEXPECTED } from './messages';
 
 /** Longest wait an inline import sits out for a rate limit before giving up until the next start. */

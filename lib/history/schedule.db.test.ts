@@ -79,8 +79,14 @@ describe('claimDueHistoryImports', () => {
       'due-succeeded',
     ]);
     for (const row of claimed) {
-      expect(row).toMatchObject({ exchangeId: 'kraken', userId: rows.find((r) => r.connectionId === row.connectionId)!.userId });
-      const [stored] = await getDb().select().from(historyImports).where(eq(historyImports.connectionId, row.connectionId));
+      expect(row).toMatchObject({
+        exchangeId: 'kraken',
+        userId: rows.find((r) => r.connectionId === row.connectionId)!.userId,
+      });
+      const [stored] = await getDb()
+        .select()
+        .from(historyImports)
+        .where(eq(historyImports.connectionId, row.connectionId));
       expect(stored!.state).toBe('queued');
       // The next one is an interval (an hour by default) on.
       expect(stored!.nextImportAt!.getTime()).toBe(now.getTime() + 3600_000);
@@ -102,7 +108,10 @@ describe('claimDueHistoryImports', () => {
     const now = new Date(Date.now() + 2 * 365 * 24 * 60 * MINUTE);
     const row = await connectionWithImport('unsent', { nextImportAt: new Date(now.getTime() - MINUTE) });
     await expect(claimAndSendHistoryPage({ now, limit: 100 })).rejects.toThrow(/Could not send/);
-    const [stored] = await getDb().select().from(historyImports).where(eq(historyImports.connectionId, row.connectionId));
+    const [stored] = await getDb()
+      .select()
+      .from(historyImports)
+      .where(eq(historyImports.connectionId, row.connectionId));
     expect(stored).toMatchObject({ state: 'idle' });
     expect(stored!.nextImportAt!.getTime()).toBe(now.getTime());
     const again = await claimDueHistoryImports({ now, limit: 100 });

@@ -26,9 +26,7 @@ export interface StoredPageInput {
  * it first), nothing written.
  */
 export type StoredPage =
-  | { status: 'stored'; added: number; discovered: number }
-  | { status: 'disconnected' }
-  | { status: 'moved' };
+  { status: 'stored'; added: number; discovered: number } | { status: 'disconnected' } | { status: 'moved' };
 
 /**
  * Stores one page in ONE transaction: its entries (a re-imported entry is skipped by the unique
@@ -64,7 +62,9 @@ export async function storeHistoryPage(db: Database, input: StoredPageInput): Pr
       const inserted = await tx
         .insert(activityEntries)
         .values(rows.slice(start, start + INSERT_CHUNK))
-        .onConflictDoNothing({ target: [activityEntries.connectionId, activityEntries.kind, activityEntries.externalId] })
+        .onConflictDoNothing({
+          target: [activityEntries.connectionId, activityEntries.kind, activityEntries.externalId],
+        })
         .returning({ id: activityEntries.id });
       added += inserted.length;
     }
@@ -85,7 +85,9 @@ export async function storeHistoryPage(db: Database, input: StoredPageInput): Pr
     if (discovered.length > 0) {
       const inserted = await tx
         .insert(historyStreams)
-        .values(discovered.map((name) => ({ connectionId, userId, stream: name, source: 'discovered', updatedAt: now })))
+        .values(
+          discovered.map((name) => ({ connectionId, userId, stream: name, source: 'discovered', updatedAt: now })),
+        )
         .onConflictDoNothing()
         .returning({ stream: historyStreams.stream });
       newStreams = inserted.length;

@@ -40,7 +40,10 @@ async function spend(exchangeId: string, purpose: string, count: number): Promis
 }
 
 async function counted(prefix: string): Promise<number> {
-  const rows = await getDb().select().from(rateLimits).where(like(rateLimits.key, `${prefix}:%`));
+  const rows = await getDb()
+    .select()
+    .from(rateLimits)
+    .where(like(rateLimits.key, `${prefix}:%`));
   return rows.reduce((sum, row) => sum + row.points, 0);
 }
 
@@ -72,7 +75,6 @@ describe('the history budget', () => {
     expect(await counted('exchange-budget')).toBe(0);
     expect(await spend('hb1', 'balances', 6)).toBe(6);
     expect(await spend('hb1', 'balances', 1)).toBe(0);
-
   });
 
   it('balance requests that spend the whole balance budget leave the history budget untouched', async () => {

@@ -100,7 +100,6 @@ export function budgetFor(exchangeId: string, purpose: string, env: Env = proces
   return purpose === HISTORY_PURPOSE ? exchangeHistoryBudget(exchangeId, env) : exchangeBudget(exchangeId, env);
 }
 
-
 export const DEFAULT_MAX_CONNECTIONS = 50;
 
 /** Connections one user may have at once (disconnected ones do not count). */

@@ -95,7 +95,8 @@ export function DisconnectDialog({ connectionId, label }: { connectionId: string
       <DialogContent className="max-w-lg">
         <DialogTitle>Disconnect {label}?</DialogTitle>
         <DialogDescription>
-          Coinsphere deletes this connection&apos;s API key and stops syncing it. Its sync history stays either way; its imported history stays unless you delete it.
+          Coinsphere deletes this connection&apos;s API key and stops syncing it. Its sync history stays either way; its
+          imported history stays unless you delete it.
         </DialogDescription>
         <fieldset className="mt-5 flex flex-col gap-2" disabled={pending}>
           <legend className="mb-2 text-sm font-medium">What should happen to its holdings?</legend>

@@ -83,10 +83,17 @@ function AddMarketForm({ connectionId, onAdded }: { connectionId: string; onAdde
     try {
       const result = toResult(await addMarketAction({ connectionId, stream }));
       if (!result.ok) {
-        setError({ field: result.fieldErrors?.stream, message: result.fieldErrors?.stream ? undefined : result.message });
+        setError({
+          field: result.fieldErrors?.stream,
+          message: result.fieldErrors?.stream ? undefined : result.message,
+        });
         return;
       }
-      setDone(result.added ? `Added ${stream.trim()}; its history is being imported.` : `${stream.trim()} was already imported.`);
+      setDone(
+        result.added
+          ? `Added ${stream.trim()}; its history is being imported.`
+          : `${stream.trim()} was already imported.`,
+      );
       setStream('');
       onAdded();
     } catch {

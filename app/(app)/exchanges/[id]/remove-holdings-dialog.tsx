@@ -70,8 +70,8 @@ export function RemoveHoldingsDialog({ connectionId, label }: { connectionId: st
       <DialogContent>
         <DialogTitle>Remove the holdings of {label}?</DialogTitle>
         <DialogDescription>
-          Its frozen balances disappear from your portfolio. The sync history stays, and so does its imported history unless you delete it. To see this account again, connect
-          it anew.
+          Its frozen balances disappear from your portfolio. The sync history stays, and so does its imported history
+          unless you delete it. To see this account again, connect it anew.
         </DialogDescription>
         <label className="mt-4 flex cursor-pointer items-start gap-3 text-sm">
           <input
