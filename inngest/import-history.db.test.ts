@@ -10,6 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { activityEntries, historyImports, historyStreams } from '@/db/schema';
+import { connectExchange } from '@/lib/connections/connect';
 import { disconnect } from '@/lib/connections/disconnect';
 import { withExchangeClient } from '@/lib/exchanges/client';
 import { krakenHistory } from '@/lib/exchanges/history/kraken';
@@ -23,6 +24,7 @@ import { withTestDatabase } from '@/lib/testing/database';
 import type { ExchangeSimulator } from '@/lib/testing/exchange-simulator/server';
 import type { SimHistoryEvent } from '@/lib/testing/exchange-simulator/types';
 import { createTestConnection, createTestUser } from '@/lib/testing/factories';
+import { holdingLines, pointInngestAt, refusingUrl } from '@/lib/testing/fixtures';
 import { emptyHarnessState, runHistoryImport } from '@/lib/testing/history-harness';
 import { balancesOf, seedHistory } from '@/lib/testing/history-seed';
 import { startTestExecutor, type TestExecutor } from '@/lib/testing/inngest-executor';
@@ -364,6 +366,53 @@ describe('disconnect', () => {
       concurrency: [{ key: 'event.data.connectionId', limit: 1 }],
     });
     expect((config!.throttle as { key: string }).key).not.toBe((syncConfig!.throttle as { key: string }).key);
+  });
+});
+
+describe('connect', () => {
+  async function krakenAccount(events: SimHistoryEvent[]) {
+    const apiKey = `connect-${randomBytes(8).toString('hex')}`;
+    const secret = randomBytes(64).toString('base64');
+    const spot = Object.fromEntries(
+      Object.entries(balancesOf(events)).map(([asset, amount]) => [
+        KRAKEN_IDS[asset] ?? asset,
+        { free: amount, used: '0' },
+      ]),
+    );
+    sim.addAccount({ exchange: 'kraken', apiKey, secret, wallets: { spot }, history: [...events] });
+    return { apiKey, secret };
+  }
+
+  it('stores the balances at once, then the backfill imports the whole history', async () => {
+    const userId = await createTestUser();
+    const credentials = await krakenAccount(seeded.events);
+    const connected = await connectExchange(userId, { exchangeId: 'kraken', credentials });
+    expect(connected).toMatchObject({ ok: true });
+    const connectionId = (connected as { connection: { id: string } }).connection.id;
+    expect((await holdingLines(connectionId)).length).toBeGreaterThan(0);
+
+    await executor.settled();
+    expect(executor.runsOf('import-history')).toMatchObject([{ status: 'completed' }]);
+    const expected = await harnessEntries({ userId, connectionId, ...credentials });
+    expect(await storedLines(connectionId)).toEqual(expected);
+    expect(await importRow(connectionId)).toMatchObject({ state: 'succeeded', completeHistory: true });
+  });
+
+  it('never fails because the import cannot be started: it is left due for the history scheduler', async () => {
+    const userId = await createTestUser();
+    const credentials = await krakenAccount(seeded.events.slice(0, 20));
+    pointInngestAt(await refusingUrl());
+    try {
+      const connected = await connectExchange(userId, { exchangeId: 'kraken', credentials });
+      expect(connected).toMatchObject({ ok: true });
+      const connectionId = (connected as { connection: { id: string } }).connection.id;
+      const row = await importRow(connectionId);
+      expect(row).toMatchObject({ state: 'idle' });
+      expect(row!.nextImportAt!.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(await storedEntries(connectionId)).toEqual([]);
+    } finally {
+      pointInngestAt(executor.url);
+    }
   });
 });
 
