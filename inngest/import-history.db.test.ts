@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db';
 import { activityEntries, historyImports, historyStreams } from '@/db/schema';
 import { connectExchange } from '@/lib/connections/connect';
@@ -413,6 +413,29 @@ describe('connect', () => {
     } finally {
       pointInngestAt(executor.url);
     }
+  });
+});
+
+describe('next dev without an Inngest dev server', () => {
+  it('runs the import in this process instead, through the same engine', async () => {
+    const account = await seedConnection(seeded.events.slice(0, 60));
+    const expected = await harnessEntries(account);
+    vi.stubEnv('NODE_ENV', 'development');
+    pointInngestAt(await refusingUrl());
+    try {
+      const started = await startHistoryImport({
+        connectionId: account.connectionId,
+        userId: account.userId,
+        exchangeId: 'kraken',
+      });
+      expect(started).toBe('inline');
+    } finally {
+      vi.unstubAllEnvs();
+      pointInngestAt(executor.url);
+    }
+    expect(executor.runsOf('import-history')).toEqual([]);
+    expect(await storedLines(account.connectionId)).toEqual(expected);
+    expect(await importRow(account.connectionId)).toMatchObject({ state: 'succeeded' });
   });
 });
 

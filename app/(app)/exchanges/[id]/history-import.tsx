@@ -11,60 +11,26 @@ import { Input } from '../../../_components/ui/input';
 import { toResult } from '../../_components/action-result';
 import { RelativeTime } from '../../_components/relative-time';
 import { addMarketAction, historyProgressAction } from './history-actions';
+import { historyHeadline, isImportRunning } from './history-status';
 
 const FAST_POLL_MS = 2_000;
 const SLOW_POLL_MS = 60_000;
-
-const isRunning = (progress: HistoryProgress | null) =>
-  progress !== null && (progress.state === 'queued' || progress.state === 'running');
-
-function entriesText(count: number, locale: string): string {
-  return `${new Intl.NumberFormat(locale).format(count)} ${count === 1 ? 'entry' : 'entries'}`;
-}
-
-function backTo(coveredFrom: string | null, locale: string, timeZone: string | null): string {
-  if (!coveredFrom) return '';
-  const month = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: timeZone ?? 'UTC' }).format(
-    new Date(coveredFrom),
-  );
-  return `back to ${month}, `;
-}
 
 /** The one line saying where the import stands, in the reader's locale. */
 function StatusLine({ progress }: { progress: HistoryProgress }) {
   const locale = useLocale();
   const timeZone = useTimeZone();
-  const reach = `${backTo(progress.coveredFrom, locale, timeZone)}${entriesText(progress.entries, locale)}`;
-  if (isRunning(progress)) {
-    return (
-      <p role="status" className="text-sm font-medium">
-        Importing history — {reach}
-      </p>
-    );
-  }
-  if (progress.state === 'failed') {
-    return (
-      <p role="status" className="text-sm text-danger-text">
-        {progress.lastError ?? 'The history import stopped.'} {progress.entries > 0 && `(${reach} imported so far)`}
-      </p>
-    );
-  }
-  if (progress.state === 'succeeded') {
-    return (
-      <p role="status" className="text-sm">
-        History imported — {reach}
-        {progress.finishedAt && (
-          <>
-            {' · checked '}
-            <RelativeTime date={progress.finishedAt} />
-          </>
-        )}
-      </p>
-    );
-  }
+  const headline = historyHeadline(progress, locale, timeZone);
+  const tone = progress.state === 'failed' ? 'text-danger-text' : isImportRunning(progress) ? 'font-medium' : '';
   return (
-    <p role="status" className="text-sm text-muted">
-      History import not running — {reach}
+    <p role="status" className={`text-sm ${tone}`}>
+      {headline}
+      {progress.state === 'succeeded' && progress.finishedAt && (
+        <>
+          {' · checked '}
+          <RelativeTime date={progress.finishedAt} />
+        </>
+      )}
     </p>
   );
 }
@@ -159,7 +125,7 @@ export function HistoryImport({
       return result.progress;
     },
     initialData: initial,
-    refetchInterval: (current) => (isRunning(current.state.data ?? null) ? FAST_POLL_MS : SLOW_POLL_MS),
+    refetchInterval: (current) => (isImportRunning(current.state.data ?? null) ? FAST_POLL_MS : SLOW_POLL_MS),
   });
   const progress = query.data ?? null;
 
