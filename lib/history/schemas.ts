@@ -9,7 +9,7 @@ export const addMarketSchema = z.object({
     .trim()
     .min(1, 'Market is required.')
     .max(40, 'Market: at most 40 characters.')
-    .regex(/^[A-Za-z0-9._-]{1,20}\/[A-Za-z0-9._-]{1,20}$/, 'Market: write it as BASE/QUOTE, e.g. BTC/USDT.'),
+    .regex(/^(trades:)?[A-Za-z0-9._-]{1,20}\/[A-Za-z0-9._-]{1,20}$/i, 'Market: write it as BASE/QUOTE, e.g. ETH/BTC.'),
 });
 
 export const historyProgressSchema = z.object({ connectionId: connectionIdSchema });

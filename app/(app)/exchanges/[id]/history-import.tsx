@@ -56,9 +56,7 @@ function AddMarketForm({ connectionId, onAdded }: { connectionId: string; onAdde
         return;
       }
       setDone(
-        result.added
-          ? `Added ${stream.trim()}; its history is being imported.`
-          : `${stream.trim()} was already imported.`,
+        result.added ? `Added ${result.stream}; its trades are being imported.` : `${result.stream} was already added.`,
       );
       setStream('');
       onAdded();
@@ -78,7 +76,7 @@ function AddMarketForm({ connectionId, onAdded }: { connectionId: string; onAdde
         id="history-market"
         label="Market"
         error={error.field}
-        hint="A market this account traded that was not found on its own, e.g. BTC/USDT."
+        hint="A market this account traded that was not found on its own, e.g. ETH/BTC."
       >
         <Input
           id="history-market"
