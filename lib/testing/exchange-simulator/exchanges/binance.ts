@@ -1,5 +1,7 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
 import type { Fault, SimAccount, SimBalance, SimContext, SimExchange, SimRequest, SimResponse } from '../types';
+import { convertTradeFlow, depositHistory, dustLog, myTrades, tradedPairs, withdrawHistory } from './binance-history';
+import { meterRequest } from './binance-weight';
 
 /**
  * Binance spot REST as ccxt uses it: public market data on api/fapi/dapi, and the signed account,
@@ -64,11 +66,15 @@ const DEFAULT_PAIRS: [string, string][] = [
 ];
 const QUOTE = 'USDT';
 
-/** Spot pairs: the defaults, every seeded asset against USDT, and every symbol with a ticker. */
+/**
+ * Spot pairs: the defaults, every seeded asset against USDT, every market a seeded history traded
+ * on, and every symbol with a ticker.
+ */
 function spotPairs(ctx: SimContext): [string, string][] {
   const pairs = new Map<string, [string, string]>();
   const add = (base: string, quote: string) => pairs.set(base + quote, [base, quote]);
   for (const [base, quote] of DEFAULT_PAIRS) add(base, quote);
+  for (const [base, quote] of tradedPairs(ctx)) add(base, quote);
   for (const account of ctx.accounts.values()) {
     if (account.exchange !== 'binance') continue;
     for (const wallet of Object.values(account.wallets)) {
@@ -396,6 +402,24 @@ const signedRoutes: Record<string, SignedRoute> = {
     needsRead: true,
     answer: (account, _params, _req, ctx) => ok(coinsConfig(ctx, account)),
   },
+  [`GET ${SPOT}/api/v3/myTrades`]: {
+    needsRead: true,
+    answer: (account, params, req, ctx) =>
+      myTrades(account, params, req, (symbol) => spotPairs(ctx).some(([base, quote]) => base + quote === symbol)),
+  },
+  [`GET ${SPOT}/sapi/v1/capital/deposit/hisrec`]: {
+    needsRead: true,
+    answer: (account, params, req) => depositHistory(account, params, req),
+  },
+  [`GET ${SPOT}/sapi/v1/capital/withdraw/history`]: {
+    needsRead: true,
+    answer: (account, params, req) => withdrawHistory(account, params, req),
+  },
+  [`GET ${SPOT}/sapi/v1/convert/tradeFlow`]: {
+    needsRead: true,
+    answer: (account, params, req) => convertTradeFlow(account, params, req),
+  },
+  [`GET ${SPOT}/sapi/v1/asset/dribblet`]: { needsRead: true, answer: () => dustLog() },
   [`GET ${SPOT}/sapi/v1/margin/allPairs`]: { needsRead: true, answer: () => ok([]) },
   [`GET ${SPOT}/sapi/v1/margin/isolated/allPairs`]: { needsRead: true, answer: () => ok([]) },
 };
@@ -576,24 +600,33 @@ export const binance: SimExchange = {
   hosts: [SPOT, USDM, COINM],
   claimedKey,
   handle(req, ctx, fault) {
-    const route = `${req.method} ${req.host}${req.path}`;
-    const publicRoute = publicRoutes[route];
-    if (publicRoute) {
-      return { response: fault ? faultResponse(fault, req.now) : publicRoute(req, ctx), verified: null };
-    }
-    const signed = signedRoutes[route];
-    if (!signed) {
-      return { response: { status: 404, body: { simulatorError: `binance: no route ${route}` } }, verified: null };
-    }
-    const auth = authenticate(req, ctx);
-    if (fault) {
-      const verified = REFUSING_FAULTS.has(fault.kind) ? false : !('refusal' in auth);
-      return { response: faultResponse(fault, req.now), verified };
-    }
-    if ('refusal' in auth) return { response: auth.refusal, verified: false };
-    if (signed.needsRead && !auth.account.permissions.read) {
-      return { response: refusals.invalidKey(), verified: false };
-    }
-    return { response: signed.answer(auth.account, auth.params, req, ctx), verified: true };
+    const { response, verified } = answer(req, ctx, fault);
+    if (fault || req.host !== SPOT || !req.path.startsWith('/api/')) return { response, verified };
+    // Request weight: counted on every /api request the exchange gets, refused or not.
+    const metered = meterRequest(ctx, claimedKey(req) ?? 'public', req.path, req.query, req.now);
+    if (metered.refusal) return { response: metered.refusal, verified };
+    return { response: { ...response, headers: { ...response.headers, ...metered.headers } }, verified };
   },
 };
+
+function answer(req: SimRequest, ctx: SimContext, fault?: Fault): { response: SimResponse; verified: boolean | null } {
+  const route = `${req.method} ${req.host}${req.path}`;
+  const publicRoute = publicRoutes[route];
+  if (publicRoute) {
+    return { response: fault ? faultResponse(fault, req.now) : publicRoute(req, ctx), verified: null };
+  }
+  const signed = signedRoutes[route];
+  if (!signed) {
+    return { response: { status: 404, body: { simulatorError: `binance: no route ${route}` } }, verified: null };
+  }
+  const auth = authenticate(req, ctx);
+  if (fault) {
+    const verified = REFUSING_FAULTS.has(fault.kind) ? false : !('refusal' in auth);
+    return { response: faultResponse(fault, req.now), verified };
+  }
+  if ('refusal' in auth) return { response: auth.refusal, verified: false };
+  if (signed.needsRead && !auth.account.permissions.read) {
+    return { response: refusals.invalidKey(), verified: false };
+  }
+  return { response: signed.answer(auth.account, auth.params, req, ctx), verified: true };
+}
