@@ -7,16 +7,17 @@
 import { randomBytes } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { getDb } from '@/db';
 import { activityEntries, historyImports, historyStreams } from '@/db/schema';
 import { connectExchange } from '@/lib/connections/connect';
 import { disconnect } from '@/lib/connections/disconnect';
 import { withExchangeClient } from '@/lib/exchanges/client';
+import { binanceHistory } from '@/lib/exchanges/history/binance';
 import { krakenHistory } from '@/lib/exchanges/history/kraken';
 import type { ActivityEntry } from '@/lib/exchanges/history/types';
 import { driveHistoryImport, type ImportSteps } from '@/lib/history/drive';
-import { beginHistoryImport, importHistoryPage, type ImportStep } from '@/lib/history/import-page';
+import { beginHistoryImport, ensureImportRow, importHistoryPage, type ImportStep } from '@/lib/history/import-page';
 import { startHistoryImport } from '@/lib/history/start';
 import { addManualStream } from '@/lib/history/add-stream';
 import { getHistoryProgress } from '@/lib/history/progress';
@@ -413,6 +414,84 @@ describe('connect', () => {
     } finally {
       pointInngestAt(executor.url);
     }
+  });
+});
+
+describe('Add a market (Binance: markets are read one by one)', () => {
+  it('adds the market as a manual stream and imports its trades; a market the exchange does not list is refused on the field', async () => {
+    const userId = await createTestUser();
+    const apiKey = `engine-binance-${randomBytes(8).toString('hex')}`;
+    const secret = randomBytes(24).toString('hex');
+    // One trade in a market no balance, deposit or convert points at: only the user can name it.
+    const trade: SimHistoryEvent = {
+      kind: 'trade',
+      id: 'manual-eth-btc',
+      time: Date.now() - 5 * DAY,
+      base: 'ETH',
+      quote: 'BTC',
+      side: 'buy',
+      amount: '0.25',
+      price: '0.05',
+      fee: '0.00001',
+      feeAsset: 'BTC',
+    };
+    sim.addAccount({ exchange: 'binance', apiKey, secret, wallets: { spot: {} }, history: [trade] });
+    const connectionId = await createTestConnection({ userId, exchangeId: 'binance', credentials: { apiKey, secret } });
+    // The backfill back to 2017 (~200 requests) as the strategy itself stores it, through the harness
+    // with ccxt's throttle off; its streams and cursors become the connection's, as the engine keeps them.
+    // (More than the history budget's default 120 requests a minute for this test: that budget is
+    // tested in lib/limits/history-budget.db.test.ts.)
+    vi.stubEnv('EXCHANGE_HISTORY_BUDGET_BINANCE', '10000/60');
+    onTestFinished(() => vi.unstubAllEnvs());
+    const backfill = emptyHarnessState();
+    await withExchangeClient('binance', { apiKey, secret }, { purpose: 'history', enableRateLimit: false }, (client) =>
+      runHistoryImport(binanceHistory, client, backfill, { assets: [] }),
+    );
+    expect(backfill.entries.size).toBe(0);
+    await ensureImportRow(getDb(), { connectionId, userId, exchangeId: 'binance' }, 'queued');
+    await getDb()
+      .insert(historyStreams)
+      .values(
+        [...backfill.streams].map(([stream, position]) => ({
+          connectionId,
+          userId,
+          stream,
+          cursor: position.cursor,
+          backfilled: position.backfilled,
+        })),
+      );
+    expect(await storedEntries(connectionId)).toEqual([]);
+
+    expect(await addManualStream(userId, connectionId, 'DOGE/NOPE')).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^Market: "DOGE\/NOPE" is not a market/),
+      fieldErrors: { stream: expect.stringMatching(/^Market: /) },
+    });
+    executor.reset();
+    sim.clearLog();
+    expect(await addManualStream(userId, connectionId, 'eth/btc')).toEqual({
+      ok: true,
+      added: true,
+      stream: 'trades:ETH/BTC',
+    });
+    await executor.settled();
+    expect(executor.runsOf('import-history')).toMatchObject([{ status: 'completed' }]);
+    // The streams already backfilled cost a request or two each; the new market is read from its start.
+    expect(sim.log({ apiKey }).length).toBeLessThan(20);
+
+    expect(await streamRow(connectionId, 'trades:ETH/BTC')).toMatchObject({ source: 'manual', backfilled: true });
+    const stored = await storedEntries(connectionId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ kind: 'trade', asset: 'ETH', counterAsset: 'BTC', stream: 'trades:ETH/BTC' });
+    expect(new D(stored[0]!.amount).toFixed()).toBe('0.25');
+    expect((await getHistoryProgress(userId, connectionId))!.manualStreams).toEqual(['trades:ETH/BTC']);
+
+    // Kraken's ledger holds every market: nothing to add there.
+    const kraken = await seedConnection(seeded.events.slice(0, 5), userId);
+    expect(await addManualStream(userId, kraken.connectionId, 'ETH/BTC')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/cannot be added by hand/),
+    });
   });
 });
 
