@@ -6,6 +6,8 @@ import { fetchBalances } from '../balances';
 import { withExchangeClient } from '../client';
 import { classifyExchangeError } from '../errors';
 import { krakenHistory } from './kraken';
+import { readLedgerPage } from './kraken/ledger-page';
+import { groupByRefid, normaliseRefGroup } from './kraken/normalise';
 import type { ActivityEntry } from './types';
 import { withTestDatabase } from '@/lib/testing/database';
 import { krakenRefId } from '@/lib/testing/exchange-simulator/exchanges/kraken-history';
@@ -118,17 +120,26 @@ function ledgerSize(events: SimHistoryEvent[]): number {
   }, 0);
 }
 
-/** Whether a page boundary of the newest-first ledger falls between two entries of one event. */
-function splitsAnEvent(events: SimHistoryEvent[]): boolean {
+/** The positions in the newest-first ledger where each event's entries begin (the simulator's order). */
+function eventStarts(events: SimHistoryEvent[]): Set<number> {
   const newestFirst = events
     .map((event, index) => ({ event, index }))
     .sort((a, b) => b.event.time - a.event.time || b.index - a.index);
+  const starts = new Set<number>();
   let position = 0;
   for (const { event } of newestFirst) {
     const size = ledgerSize([event]);
-    if (size > 1 && Math.floor(position / PAGE) !== Math.floor((position + size - 1) / PAGE)) return true;
+    if (size > 0) starts.add(position);
     position += size;
   }
+  return starts;
+}
+
+/** Whether a page boundary of the newest-first ledger falls between two entries of one event. */
+function splitsAnEvent(events: SimHistoryEvent[]): boolean {
+  const starts = eventStarts(events);
+  const size = ledgerSize(events);
+  for (let boundary = PAGE; boundary < size; boundary += PAGE) if (!starts.has(boundary)) return true;
   return false;
 }
 
@@ -219,6 +230,15 @@ describe('kraken history through the simulator', () => {
       new Set(['trade', 'deposit', 'withdrawal', 'reward', 'convert']),
     );
     const account = seedAccount(events);
+    // Kraken has not written what has not happened yet.
+    const future: SimHistoryEvent = {
+      kind: 'deposit',
+      id: 'future',
+      time: Date.now() + DAY,
+      asset: 'USD',
+      amount: '1',
+    };
+    sim.ctx.accounts.get(account.apiKey)!.history!.push(future);
     const state = emptyHarnessState();
 
     const run = await importHistory(account, state);
@@ -249,9 +269,20 @@ describe('kraken history through the simulator', () => {
 
     expect(await importHistory(account, state, 3)).toMatchObject({ pages: 3, finished: false });
     // Newer entries shift every offset of the ledger; the backfill keeps to the window it started.
-    const later = history('during', 5, Date.now() - 1000).events.map((event) => ({
-      ...event,
+    // As many as put the 4th page's old offset in the middle of an event (not page 3's last, held back).
+    const starts = eventStarts(events);
+    const shift = Array.from({ length: 20 }, (_, k) => k + 2).find((k) => {
+      const reread = 3 * PAGE - k;
+      const pageThreeEnds = [...starts].some((start) => start > reread && start < 3 * PAGE);
+      return !starts.has(reread) && pageThreeEnds;
+    });
+    expect(shift).toBeDefined();
+    const later: SimHistoryEvent[] = Array.from({ length: shift! }, (_, i) => ({
+      kind: 'deposit',
+      id: `during-${i}`,
       time: Date.now() - 1000,
+      asset: 'USD',
+      amount: '10',
     }));
     sim.ctx.accounts.get(account.apiKey)!.history!.push(...later);
     expect(await importHistory(account, state, 2)).toMatchObject({ pages: 2, finished: false });
@@ -323,13 +354,47 @@ describe('kraken history through the simulator', () => {
       fee: '0.3',
       feeAsset: 'USD',
     }));
-    const account = seedAccount([...deposits, ...trades]);
+    // One newer entry, so the first page ends between a trade's two entries.
+    const newest: SimHistoryEvent = {
+      kind: 'reward',
+      id: 'instant-reward',
+      time: instant + 1000,
+      asset: 'ETH',
+      amount: '0.001',
+    };
+    const all = [...deposits, ...trades, newest];
+    expect(splitsAnEvent(all)).toBe(true);
+    const account = seedAccount(all);
     const state = emptyHarnessState();
 
     await importHistory(account, state);
 
-    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries([...deposits, ...trades])));
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(all)));
     expect(ledgerRequests(account)).toHaveLength(3);
+  });
+
+  it.each([
+    ['truncated', 'malformed'],
+    ['html', 'malformed'],
+    ['server_error', 'transient'],
+    ['auth', 'auth'],
+  ] as const)('fails a page on a %s answer as %s, and resumes exactly', async (fault, kind) => {
+    const small = history(`fault-${fault}`, 60).events;
+    const account = seedAccount(small);
+    const state = emptyHarnessState();
+    await importHistory(account, state, 1);
+    const before = sorted(state.entries.values());
+    sim.addFault(account.apiKey, { kind: fault, pathIncludes: LEDGERS });
+
+    const error = await importHistory(account, state).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+
+    expect(classifyExchangeError(error)).toMatchObject({ kind });
+    expect(sorted(state.entries.values())).toEqual(before);
+    await importHistory(account, state);
+    expect(sorted(state.entries.values())).toEqual(sorted(expectedEntries(small)));
   });
 
   it('throws ccxt’s rate-limit error with the Retry-After on a 429, and resumes exactly', async () => {
@@ -347,5 +412,114 @@ describe('kraken history through the simulator', () => {
     expect(classifyExchangeError(error)).toMatchObject({ kind: 'rate_limit', retryAfterMs: 7000 });
     await importHistory(account, state);
     expect(sorted(state.entries.values())).toEqual(expected);
+  });
+});
+
+describe('kraken ledger normaliser', () => {
+  const time = Date.UTC(2025, 2, 1, 12);
+  type RawEntry = { type: string; asset: string; amount: string; fee?: string; subtype?: string };
+  /**
+   * Raw ledger entries of one refid as Kraken sends them, read and normalised as a page
+   * is; the normaliser needs ccxt's currencies and markets (as loaded from the simulator), not a request.
+   */
+  function normalise(raw: Record<string, RawEntry>) {
+    const ledger = Object.fromEntries(
+      Object.entries(raw).map(([id, entry]) => [
+        id,
+        { refid: 'REF-1', time: time / 1000, subtype: '', fee: '0.0000', aclass: 'currency', balance: '0', ...entry },
+      ]),
+    );
+    const { legs } = readLedgerPage({ error: [], result: { ledger, count: Object.keys(raw).length } });
+    const account = seedAccount([]);
+    return withExchangeClient('kraken', account, { purpose: 'history' }, async (client) =>
+      [...groupByRefid(legs)].flatMap(([refid, group]) => normaliseRefGroup(client, refid, group)),
+    );
+  }
+  const plain = { counterAsset: null, counterAmount: null, price: null, network: null, txHash: null, status: 'ok' };
+
+  it('keeps a type it does not know as kind other, with a note and the exact amount', async () => {
+    const entries = await normalise({
+      L1: { type: 'adjustment', asset: 'XXBT', amount: '-0.0000012300', fee: '0.0000000100' },
+    });
+
+    expect(entries).toEqual([
+      {
+        ...plain,
+        kind: 'other',
+        externalId: 'REF-1',
+        occurredAt: new Date(time),
+        asset: 'BTC',
+        amount: '-0.00000123',
+        feeAsset: 'BTC',
+        feeAmount: '0.00000001',
+        note: expect.stringContaining('“adjustment”'),
+      },
+    ]);
+  });
+
+  it('pairs a trade whose fee is in Kraken fee credits and in the quote: the second fee is an entry of its own', async () => {
+    const entries = await normalise({
+      L1: { type: 'trade', asset: 'ZUSD', amount: '-3000.0000', fee: '4.8000' },
+      L2: { type: 'trade', asset: 'KFEE', amount: '0.00', fee: '120.00' },
+      L3: { type: 'trade', asset: 'XETH', amount: '1.0000000000' },
+    });
+
+    expect(entries).toEqual([
+      {
+        ...plain,
+        kind: 'trade',
+        externalId: 'REF-1',
+        occurredAt: new Date(time),
+        asset: 'ETH',
+        amount: '1',
+        counterAsset: 'USD',
+        counterAmount: '-3000',
+        price: '3000',
+        feeAsset: 'USD',
+        feeAmount: '4.8',
+        note: null,
+      },
+      {
+        ...plain,
+        kind: 'fee',
+        externalId: 'L2',
+        occurredAt: new Date(time),
+        asset: 'KFEE',
+        amount: '0',
+        feeAsset: 'KFEE',
+        feeAmount: '120',
+        note: null,
+      },
+    ]);
+  });
+
+  it('reads the base of a pair no market lists from the usual quotes, and keeps a price to 18 digits', async () => {
+    const [entry] = await normalise({
+      L1: { type: 'trade', asset: 'ZEUR', amount: '10.0000' },
+      L2: { type: 'trade', asset: 'XLTC', amount: '-0.3000000000' },
+    });
+
+    expect(entry).toMatchObject({ asset: 'LTC', amount: '-0.3', counterAsset: 'EUR', counterAmount: '10' });
+    expect(entry?.price).toBe('33.3333333333333333');
+  });
+
+  it('keeps a lone half of a trade as other, and entries sharing a refid each under its ledger id', async () => {
+    expect(await normalise({ L1: { type: 'trade', asset: 'XXBT', amount: '0.5' } })).toEqual([
+      expect.objectContaining({
+        kind: 'other',
+        externalId: 'REF-1',
+        asset: 'BTC',
+        amount: '0.5',
+        note: expect.stringContaining('other side'),
+      }),
+    ]);
+    const staking = await normalise({
+      L1: { type: 'earn', subtype: 'allocation', asset: 'DOT', amount: '-10.0000000000' },
+      L2: { type: 'earn', subtype: 'allocation', asset: 'DOT.B', amount: '10.0000000000' },
+    });
+    expect(staking).toEqual([
+      expect.objectContaining({ kind: 'transfer', externalId: 'L1', asset: 'DOT', amount: '-10' }),
+      expect.objectContaining({ kind: 'transfer', externalId: 'L2', asset: 'DOT', amount: '10' }),
+    ]);
   });
 });

@@ -139,13 +139,27 @@ function changedBalance(event: SimHistoryEvent): boolean {
   return (event.kind !== 'deposit' && event.kind !== 'withdrawal') || (event.status ?? 'ok') === 'ok';
 }
 
+/** Rendered ledgers by history list and its length (tests push onto the list), so a page costs a filter. */
+const rendered = new WeakMap<SimHistoryEvent[], { length: number; ledger: SimLedgerEntry[] }>();
+
 /**
  * The account's ledger up to `now`, newest first (entries of one event keep their order), with
  * running balances per asset as Kraken writes them.
  */
 export function krakenLedger(account: SimAccount, assets: LedgerAssets, now: number): SimLedgerEntry[] {
-  const events = (account.history ?? [])
-    .filter((event) => event.time <= now && changedBalance(event))
+  const history = account.history ?? [];
+  let cached = rendered.get(history);
+  if (cached?.length !== history.length) {
+    cached = { length: history.length, ledger: render(history, assets) };
+    rendered.set(history, cached);
+  }
+  // Later events come after in time, so they change no earlier running balance.
+  return cached.ledger.filter((entry) => entry.time <= now);
+}
+
+function render(history: SimHistoryEvent[], assets: LedgerAssets): SimLedgerEntry[] {
+  const events = history
+    .filter(changedBalance)
     .map((event, index) => ({ event, index }))
     .sort((a, b) => a.event.time - b.event.time || a.index - b.index);
   const running = new Map<string, InstanceType<typeof D>>();
