@@ -620,6 +620,18 @@ describe('binance history through the simulator', { timeout: 60_000 }, () => {
     expect(count('/sapi/v1/capital/deposit/hisrec')).toBe(windows(90) + 1);
     expect(count('/sapi/v1/convert/tradeFlow')).toBeLessThanOrEqual(windows(30) + 2);
     expect(explainedBalances(state)).toEqual(account.balances);
+
+    // Killed between the two pages of the newest deposit window, then every 9 pages: resumed, the
+    // same entries.
+    const resumed = emptyHarnessState();
+    await importHistory(account.apiKey, resumed, { assets, maxPages: 1 });
+    expect(resumed.streams.get('deposits')?.cursor).toMatchObject({ phase: 'backfill', offset: 1000 });
+    for (let run = 0; ; run++) {
+      expect(run).toBeLessThan(100);
+      const result = await importHistory(account.apiKey, resumed, { assets, maxPages: 9 });
+      if (result.finished) break;
+    }
+    expect(imported(resumed)).toEqual(expected(history));
   });
 
   it('refuses what Binance refuses: a window too long, a missing symbol, fromId with a time range', async () => {
