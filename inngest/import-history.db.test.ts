@@ -442,7 +442,9 @@ describe('Add a market (Binance: markets are read one by one)', () => {
     // (More than the history budget's default 120 requests a minute for this test: that budget is
     // tested in lib/limits/history-budget.db.test.ts.)
     vi.stubEnv('EXCHANGE_HISTORY_BUDGET_BINANCE', '10000/60');
-    onTestFinished(() => vi.unstubAllEnvs());
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     const backfill = emptyHarnessState();
     await withExchangeClient('binance', { apiKey, secret }, { purpose: 'history', enableRateLimit: false }, (client) =>
       runHistoryImport(binanceHistory, client, backfill, { assets: [] }),
