@@ -370,6 +370,34 @@ describe('disconnect', () => {
   });
 });
 
+describe('schedule-history-imports', () => {
+  it('starts the imports that are due, and only those', async () => {
+    const due = await seedConnection(seeded.events.slice(0, 30));
+    const notDue = await seedConnection(seeded.events.slice(0, 30));
+    for (const [account, at] of [
+      [due, new Date(Date.now() - 60_000)],
+      [notDue, new Date(Date.now() + 600_000)],
+    ] as const) {
+      await ensureImportRow(getDb(), { ...account, exchangeId: 'kraken' }, 'queued');
+      await getDb()
+        .update(historyImports)
+        .set({ state: 'succeeded', nextImportAt: at })
+        .where(eq(historyImports.connectionId, account.connectionId));
+    }
+    const expected = await harnessEntries(due);
+
+    const tick = await executor.tick('schedule-history-imports');
+    await executor.settled();
+
+    expect(tick).toMatchObject({ status: 'completed' });
+    const started = executor.runsOf('import-history').map((run) => run.event.data.connectionId);
+    expect(started).toContain(due.connectionId);
+    expect(started).not.toContain(notDue.connectionId);
+    expect(await storedLines(due.connectionId)).toEqual(expected);
+    expect(await storedEntries(notDue.connectionId)).toEqual([]);
+  });
+});
+
 describe('connect', () => {
   async function krakenAccount(events: SimHistoryEvent[]) {
     const apiKey = `connect-${randomBytes(8).toString('hex')}`;
