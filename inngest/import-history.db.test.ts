@@ -306,6 +306,28 @@ describe('a Kraken backfill through import-history', () => {
     expect(await storedSums(account.connectionId)).toEqual(balancesOf([...seeded.events, ...newer]));
   });
 
+  it('an exchange that stays down: retried, then the import fails with a plain message, pages stored so far kept', async () => {
+    const account = await seedConnection();
+    const ids = { connectionId: account.connectionId, userId: account.userId };
+    await expect(driveHistoryImport(countingSteps(3).steps, ids, engine)).rejects.toThrow('killed');
+    const kept = await storedLines(account.connectionId);
+    expect(kept.length).toBeGreaterThan(0);
+    sim.addFault(account.apiKey, { kind: 'unavailable', pathIncludes: LEDGERS, remaining: 50 });
+
+    await importThroughInngest(account);
+
+    const [run] = executor.runsOf('import-history');
+    expect(run).toMatchObject({ status: 'failed' });
+    expect(run!.ops.filter((op) => op === 'StepError').length).toBeGreaterThanOrEqual(4);
+    expect(executor.runsOf('import-history-failure')).toMatchObject([{ status: 'completed' }]);
+    const row = await importRow(account.connectionId);
+    expect(row).toMatchObject({
+      state: 'failed',
+      lastError: 'The exchange could not be reached or did not answer in time. We will try again shortly.',
+    });
+    expect(await storedLines(account.connectionId)).toEqual(kept);
+  });
+
   it('refused keys end the import as failed with a plain message and no retry', async () => {
     const account = await seedConnection();
     sim.addFault(account.apiKey, { kind: 'auth', pathIncludes: LEDGERS, remaining: 10 });
