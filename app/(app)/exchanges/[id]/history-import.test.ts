@@ -29,11 +29,10 @@ function render(initial: HistoryProgress | null, canAddMarket = true, locale = '
     h(
       QueryClientProvider,
       { client: new QueryClient() },
-      h(
-        LocaleProvider,
-        { value: { locale, timeZone: 'UTC' } },
-        h(HistoryImport, { connectionId: '5f0c7a57-3c55-4c36-9d8e-3bb3f0e5b9a1', initial, canAddMarket }),
-      ),
+      h(LocaleProvider, {
+        value: { locale, timeZone: 'UTC' },
+        children: h(HistoryImport, { connectionId: '5f0c7a57-3c55-4c36-9d8e-3bb3f0e5b9a1', initial, canAddMarket }),
+      }),
     ),
   );
 }
