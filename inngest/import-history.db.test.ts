@@ -527,7 +527,8 @@ describe('Add a market (Binance: markets are read one by one)', () => {
       stream: 'trades:ETH/BTC',
     });
     await executor.settled();
-    expect(executor.runsOf('import-history')).toMatchObject([{ status: 'completed' }]);
+    const runs = executor.runsOf('import-history');
+    expect(runs.filter((run) => run.event.data.connectionId === connectionId)).toMatchObject([{ status: 'completed' }]);
     // The streams already backfilled cost a request or two each; the new market is read from its start.
     expect(sim.log({ apiKey }).length).toBeLessThan(20);
 
