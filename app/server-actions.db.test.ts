@@ -151,6 +151,14 @@ const CASES: Record<string, Case> = {
     input: (owner) => ({ connectionId: owner.connectionId, keepHoldings: false }),
     asOtherUser: (answer) => expect(answer).toEqual({ data: NOT_FOUND }),
   },
+  addMarketAction: {
+    input: (owner) => ({ connectionId: owner.connectionId, stream: 'BTC/USDT' }),
+    asOtherUser: (answer) => expect(answer).toEqual({ data: NOT_FOUND }),
+  },
+  historyProgressAction: {
+    input: (owner) => ({ connectionId: owner.connectionId }),
+    asOtherUser: (answer) => expect(answer).toEqual({ data: { ok: true, progress: null } }),
+  },
   changePasswordAction: {
     input: (owner) => ({ currentPassword: owner.session.password, newPassword: 'a brand new password' }),
     // The owner's password is not the caller's: refused on the field, the owner's hash untouched.

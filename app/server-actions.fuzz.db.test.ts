@@ -215,6 +215,15 @@ const INPUTS: Record<string, ActionInput> = {
     valid: () => ({ connectionId: '5f0c7a57-3c55-4c36-9d8e-3bb3f0e5b9a1', keepHoldings: true }),
     fields: { connectionId: connectionIdOf(() => undefined), keepHoldings: flag },
   },
+  // Never the caller's own connection: a valid payload would start an import for it.
+  addMarketAction: {
+    valid: () => ({ connectionId: '5f0c7a57-3c55-4c36-9d8e-3bb3f0e5b9a1', stream: 'BTC/USDT' }),
+    fields: { connectionId: connectionIdOf(() => undefined), stream: label },
+  },
+  historyProgressAction: {
+    valid: () => ({ connectionId: ownConnectionId }),
+    fields: { connectionId: connectionIdOf(ownConnection) },
+  },
   changePasswordAction: {
     valid: () => ({ currentPassword: 'not the current password', newPassword: 'a brand new passphrase' }),
     fields: { currentPassword: password, newPassword: password },

@@ -11,6 +11,8 @@ import { inngest } from '@/lib/jobs/client';
 import { logger } from '@/lib/log';
 import { functions } from './functions';
 import { cleanStaleSyncs } from './functions/clean-stale-syncs';
+import { importHistoryFunction } from './functions/import-history';
+import { scheduleHistoryImports } from './functions/schedule-history-imports';
 import { pruneSyncRuns } from './functions/prune-sync-runs';
 import { rotateCredentials } from './functions/rotate-credentials';
 import { refreshExchangePricesFunction, refreshPrices } from './functions/refresh-prices';
@@ -308,8 +310,10 @@ describe('what only Inngest enforces (not modelled by the test executor)', () =>
         pruneSyncRuns,
         refreshPrices,
         refreshExchangePricesFunction,
+        importHistoryFunction,
+        scheduleHistoryImports,
       ]),
     );
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(10);
   });
 });

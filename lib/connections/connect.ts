@@ -6,6 +6,9 @@ import { exchangeConnections } from '@/db/schema';
 import { defaultSyncIntervalSeconds } from '@/lib/limits/policies';
 import { connectionCapRefusal, takeConnectionCheck } from '@/lib/limits/user-limits';
 import { ensureDefaultPortfolio } from '@/lib/portfolios/default-portfolio';
+import { ensureImportRow } from '@/lib/history/import-page';
+import { startHistoryImport } from '@/lib/history/start';
+import { logger } from '@/lib/log';
 import { enqueueRun } from '@/lib/sync/runs';
 import { findConnectionWithKey, insertCredentials } from '@/lib/vault/store';
 import { defaultLabel } from './default-label';
@@ -38,7 +41,7 @@ async function duplicateFailure(userId: string, exchangeId: string, apiKey: stri
  * Connects an exchange account: checks the key once (permissions, then balances), stores the
  * connection and its encrypted credentials in one transaction with its first run, then applies the
  * balances already read as that run (trigger `connect`) — no second exchange call — and schedules
- * the next sync one interval later.
+ * the next sync one interval later. Then starts the history backfill (lib/history/start.ts).
  */
 export async function connectExchange(
   userId: string,
@@ -91,6 +94,7 @@ export async function connectExchange(
       });
       await insertCredentials(tx, { connectionId, userId, exchangeId: exchange.id }, credentials);
       const run = await enqueueRun({ connectionId, userId, trigger: 'connect' }, tx);
+      await ensureImportRow(tx, { connectionId, userId, exchangeId: exchange.id }, 'queued');
       return run.runId;
     });
   } catch (error) {
@@ -100,6 +104,11 @@ export async function connectExchange(
   }
 
   await applyBalancesAlreadyRead({ connectionId, runId, balances: key.balances });
+  // The history backfill starts once the balances are stored (they appear at once); a send that fails
+  // leaves the import due for the history scheduler, and never fails the connect.
+  await startHistoryImport({ connectionId, userId, exchangeId: exchange.id }).catch((error: unknown) => {
+    logger.warn({ err: error, connectionId }, 'history import not started after connect');
+  });
   const connection = await getConnection(userId, connectionId);
   if (!connection) throw new Error('The new connection could not be read back');
   return { ok: true, connection, warnings: key.warnings, assets: summarizeBalances(key.balances).assets };

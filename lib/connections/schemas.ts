@@ -93,6 +93,8 @@ export const syncNowSchema = z.object({ connectionId: connectionIdSchema });
 export const disconnectSchema = z.object({
   connectionId: connectionIdSchema,
   keepHoldings: flag('Keep holdings'),
+  /** "Also delete imported history": off unless asked, so imported history stays by default. */
+  deleteHistory: flag('Also delete imported history').optional(),
 });
 
 /** What the forms send (before trimming); what the lib functions take is the parsed output below. */

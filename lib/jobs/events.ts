@@ -41,3 +41,12 @@ export const connectionDisconnected = eventType('connection/disconnected', {
 export const syncRunsPruneRequested = eventType('sync-runs/prune.requested', {
   schema: z.object({ fromSlice: z.number().int().nonnegative() }).strict(),
 });
+
+/**
+ * Import (backfill, then incrementally) the history of one connection: sent after connect, by the
+ * history scheduler, by "Add a market", and by a run that reached its step bound (to continue). Ids
+ * only; the exchange id keys the import's own per-exchange throttle.
+ */
+export const historyImportRequested = eventType('connection/history.import.requested', {
+  schema: z.object({ connectionId: z.string(), userId: z.string(), exchangeId: z.string() }).strict(),
+});

@@ -1,7 +1,7 @@
 import 'server-only';
 import { ExchangeBudgetExhaustedError, ExchangeBudgetUnavailableError } from './budget-error';
 import { allowanceFor } from './exchange-allowance';
-import { exchangeBudget } from './policies';
+import { budgetFor } from './policies';
 import { logger } from '@/lib/log';
 
 /**
@@ -25,7 +25,8 @@ export function stopCountingExchangeRequests(): void {
  * Outbound requests of one piece of work (a balance read, a permission probe, a markets load), drawn
  * from the exchange's installation-wide budget. The first request reserves as many calls as the same
  * work used last time; a request past the reservation reserves one more; `close` gives back what was
- * reserved and not used. Calls come from this process's allowance of the budget, which takes them
+ * reserved and not used. History imports (purpose 'history') draw from a budget of their own
+ * (`exchangeHistoryBudget`), so a backfill never slows a balance sync. Calls come from this process's allowance of the budget, which takes them
  * from the database in blocks (`exchange-allowance.ts`): most syncs of a busy process write nothing.
  */
 export class BudgetReservation {
@@ -54,7 +55,7 @@ export class BudgetReservation {
         return;
       }
       const batch = this.reserved === 0 ? Math.max(1, lastUsed.get(this.memoryKey) ?? 1) : 1;
-      const drawn = await allowanceFor(exchangeBudget(this.exchangeId), this.exchangeId)
+      const drawn = await allowanceFor(budgetFor(this.exchangeId, this.purpose), this.exchangeId)
         .draw(batch)
         .catch((error: unknown) => {
           throw new ExchangeBudgetUnavailableError(this.exchangeId, { cause: error });
@@ -77,7 +78,7 @@ export class BudgetReservation {
     const unused = this.reserved - this.used;
     if (unused <= 0) return;
     // Returning unused calls is a courtesy to other work: failing to is no reason to fail this one.
-    await allowanceFor(exchangeBudget(this.exchangeId), this.exchangeId)
+    await allowanceFor(budgetFor(this.exchangeId, this.purpose), this.exchangeId)
       .credit(unused, this.windowEndsAt)
       .catch((error: unknown) => {
         logger.warn({ err: error, exchange: this.exchangeId, unused }, 'unused exchange budget calls not returned');

@@ -73,6 +73,33 @@ export function exchangeBudget(exchangeId: string, env: Env = process.env): Limi
   return policyFromEnv('exchange-budget', variable, [fallback.points, fallback.windowSeconds], env);
 }
 
+/** The `purpose` of an exchange client lent for a history import (lib/exchanges/client.ts). */
+export const HISTORY_PURPOSE = 'history';
+
+export const DEFAULT_EXCHANGE_HISTORY_BUDGET: [number, number] = [120, MINUTE];
+
+/**
+ * Outbound history-import requests to one exchange from the whole installation, counted apart from
+ * `exchangeBudget` so a backfill can never spend what balance syncs need: `EXCHANGE_HISTORY_BUDGET_<ID>`,
+ * else `EXCHANGE_HISTORY_BUDGET_DEFAULT`, else 120 a minute. The operator keeps the two together
+ * under the exchange's own limit.
+ */
+export function exchangeHistoryBudget(exchangeId: string, env: Env = process.env): LimitPolicy {
+  const fallback = policyFromEnv(
+    'exchange-history-budget',
+    'EXCHANGE_HISTORY_BUDGET_DEFAULT',
+    DEFAULT_EXCHANGE_HISTORY_BUDGET,
+    env,
+  );
+  const variable = `EXCHANGE_HISTORY_BUDGET_${exchangeId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  return policyFromEnv('exchange-history-budget', variable, [fallback.points, fallback.windowSeconds], env);
+}
+
+/** The budget a piece of exchange work draws from: history imports their own, everything else the shared one. */
+export function budgetFor(exchangeId: string, purpose: string, env: Env = process.env): LimitPolicy {
+  return purpose === HISTORY_PURPOSE ? exchangeHistoryBudget(exchangeId, env) : exchangeBudget(exchangeId, env);
+}
+
 export const DEFAULT_MAX_CONNECTIONS = 50;
 
 /** Connections one user may have at once (disconnected ones do not count). */
@@ -84,3 +111,9 @@ export const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
 /** The sync interval a new connection gets; users change theirs per connection (60 s to 24 h). */
 export const defaultSyncIntervalSeconds = (env: Env = process.env) =>
   wholeFromEnv('SYNC_INTERVAL_SECONDS', DEFAULT_SYNC_INTERVAL_SECONDS, [60, 86_400], env);
+
+export const DEFAULT_HISTORY_INTERVAL_SECONDS = 3600;
+
+/** How often a connection's history is imported again after its backfill: `HISTORY_INTERVAL_SECONDS` (5 min to 7 days). */
+export const historyIntervalSeconds = (env: Env = process.env) =>
+  wholeFromEnv('HISTORY_INTERVAL_SECONDS', DEFAULT_HISTORY_INTERVAL_SECONDS, [300, 604_800], env);

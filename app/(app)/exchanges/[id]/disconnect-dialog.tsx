@@ -44,6 +44,7 @@ export function DisconnectDialog({ connectionId, label }: { connectionId: string
   const invalidate = useInvalidateSyncStatus();
   const [open, setOpen] = useState(false);
   const [choice, setChoice] = useState<Choice>('keep');
+  const [deleteHistory, setDeleteHistory] = useState(false);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -52,7 +53,7 @@ export function DisconnectDialog({ connectionId, label }: { connectionId: string
     setError(undefined);
     try {
       const keepHoldings = choice === 'keep';
-      const result = toResult(await disconnectAction({ connectionId, keepHoldings }));
+      const result = toResult(await disconnectAction({ connectionId, keepHoldings, deleteHistory }));
       if (!result.ok) {
         setError(result.message);
         return;
@@ -80,6 +81,7 @@ export function DisconnectDialog({ connectionId, label }: { connectionId: string
         setOpen(next);
         if (next) {
           setChoice('keep');
+          setDeleteHistory(false);
           setError(undefined);
         }
       }}
@@ -93,7 +95,8 @@ export function DisconnectDialog({ connectionId, label }: { connectionId: string
       <DialogContent className="max-w-lg">
         <DialogTitle>Disconnect {label}?</DialogTitle>
         <DialogDescription>
-          Coinsphere deletes this connection&apos;s API key and stops syncing it. Its sync history stays either way.
+          Coinsphere deletes this connection&apos;s API key and stops syncing it. Its sync history stays either way; its
+          imported history stays unless you delete it.
         </DialogDescription>
         <fieldset className="mt-5 flex flex-col gap-2" disabled={pending}>
           <legend className="mb-2 text-sm font-medium">What should happen to its holdings?</legend>
@@ -127,6 +130,22 @@ export function DisconnectDialog({ connectionId, label }: { connectionId: string
             </label>
           ))}
         </fieldset>
+        <label className="mt-4 flex cursor-pointer items-start gap-3 text-sm">
+          <input
+            type="checkbox"
+            checked={deleteHistory}
+            onChange={(event) => setDeleteHistory(event.target.checked)}
+            disabled={pending}
+            aria-describedby="delete-history-help"
+            className="mt-0.5 size-4 shrink-0 accent-primary"
+          />
+          <span className="flex flex-col gap-0.5">
+            <span className="font-medium">Also delete imported history</span>
+            <span id="delete-history-help" className="text-xs text-muted">
+              Its imported trades, deposits and withdrawals are deleted too. Left unticked, they stay in Activity.
+            </span>
+          </span>
+        </label>
         <div className="mt-4 empty:hidden">
           <FormAlert message={error} />
         </div>

@@ -11,6 +11,7 @@ import { toConnectionView } from '@/lib/connections/view';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../../_components/ui/card';
 import { ConnectionHeader } from './connection-header';
 import { DisconnectDialog } from './disconnect-dialog';
+import { HistoryImport } from './history-import';
 import { RemoveHoldingsDialog } from './remove-holdings-dialog';
 import { SettingsForm } from './settings-form';
 import { SyncHistory } from './sync-history';
@@ -20,6 +21,7 @@ import { ConnectionValueChart } from '../../_portfolio/connection-value-chart';
 import { requestLocale } from '@/app/_components/locale/request-locale';
 import { parseRange } from '../../_portfolio/chart-range';
 import { getDisplayCurrency } from '@/lib/valuation/display-currency';
+import { getHistoryProgress } from '@/lib/history/progress';
 
 interface Props {
   params: Promise<{ id: string }>;
@@ -45,7 +47,11 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const connection = await loadConnection(id);
   if (!connection) notFound();
 
-  const [holdings, runs] = await Promise.all([getConnectionHoldings(user.id, id), listSyncRuns(user.id, id)]);
+  const [holdings, runs, history] = await Promise.all([
+    getConnectionHoldings(user.id, id),
+    listSyncRuns(user.id, id),
+    getHistoryProgress(user.id, id),
+  ]);
   // Only the client-safe view crosses to client components: key hint, never a key or ciphertext.
   const view = toConnectionView(connection);
   const disconnected = connection.disconnectedAt !== null;
@@ -78,6 +84,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             currency={await getDisplayCurrency(user.id)}
             locale={(await requestLocale()).locale}
           />
+          <HistoryImport connectionId={connection.id} initial={history} canAddMarket={!disconnected} />
           <SyncHistory runs={runs} limit={SYNC_HISTORY_LIMIT} />
         </div>
 

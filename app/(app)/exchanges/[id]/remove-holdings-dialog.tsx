@@ -28,13 +28,14 @@ export function RemoveHoldingsDialog({ connectionId, label }: { connectionId: st
   const invalidate = useInvalidateSyncStatus();
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState(false);
+  const [deleteHistory, setDeleteHistory] = useState(false);
   const [error, setError] = useState<string>();
 
   async function confirm() {
     setPending(true);
     setError(undefined);
     try {
-      const result = toResult(await disconnectAction({ connectionId, keepHoldings: false }));
+      const result = toResult(await disconnectAction({ connectionId, keepHoldings: false, deleteHistory }));
       if (!result.ok) {
         setError(result.message);
         return;
@@ -56,6 +57,7 @@ export function RemoveHoldingsDialog({ connectionId, label }: { connectionId: st
       onOpenChange={(next) => {
         if (pending) return;
         setOpen(next);
+        setDeleteHistory(false);
         setError(undefined);
       }}
     >
@@ -68,9 +70,25 @@ export function RemoveHoldingsDialog({ connectionId, label }: { connectionId: st
       <DialogContent>
         <DialogTitle>Remove the holdings of {label}?</DialogTitle>
         <DialogDescription>
-          Its frozen balances disappear from your portfolio. The sync history stays. To see this account again, connect
-          it anew.
+          Its frozen balances disappear from your portfolio. The sync history stays, and so does its imported history
+          unless you delete it. To see this account again, connect it anew.
         </DialogDescription>
+        <label className="mt-4 flex cursor-pointer items-start gap-3 text-sm">
+          <input
+            type="checkbox"
+            checked={deleteHistory}
+            onChange={(event) => setDeleteHistory(event.target.checked)}
+            disabled={pending}
+            aria-describedby="delete-history-help"
+            className="mt-0.5 size-4 shrink-0 accent-primary"
+          />
+          <span className="flex flex-col gap-0.5">
+            <span className="font-medium">Also delete imported history</span>
+            <span id="delete-history-help" className="text-xs text-muted">
+              Its imported trades, deposits and withdrawals are deleted too. Left unticked, they stay in Activity.
+            </span>
+          </span>
+        </label>
         <div className="mt-4 empty:hidden">
           <FormAlert message={error} />
         </div>
