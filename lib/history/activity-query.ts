@@ -149,6 +149,7 @@ interface Row {
   note: string | null;
   asset_usd: string | null;
   counter_usd: string | null;
+  fee_usd: string | null;
   rate_usd: string | null;
 }
 
@@ -233,6 +234,11 @@ export function activityPageQuery(input: ActivityPageQueryInput): SQL {
           and ph.asset = regexp_replace(p.counter_asset, ${BALANCE_SUFFIX_PATTERN}, '')
           and ph.exchange_id = any(${exchanges}::text[]) and ph.hour = ${hour}
         order by ph.exchange_id = c.exchange_id desc, ph.exchange_id limit 1) as counter_usd,
+      (select ph.usd::text from price_history ph
+        where p.fee_asset is not null and p.amount = 0 and coalesce(p.counter_amount, 0) = 0
+          and ph.asset = regexp_replace(p.fee_asset, ${BALANCE_SUFFIX_PATTERN}, '')
+          and ph.exchange_id = any(${exchanges}::text[]) and ph.hour = ${hour}
+        order by ph.exchange_id = c.exchange_id desc, ph.exchange_id limit 1) as fee_usd,
       ${rate} as rate_usd
     from page p
     join exchange_connections c on c.id = p.connection_id
@@ -312,6 +318,9 @@ function toView(row: Row, context: ValueContext): ActivityEntryView {
         counterAmount: row.counter_amount,
         assetUsd: row.asset_usd,
         counterUsd: row.counter_usd,
+        feeAsset: row.fee_asset,
+        feeAmount: row.fee_amount,
+        feeUsd: row.fee_usd,
         rateUsd: row.rate_usd,
       },
       context,

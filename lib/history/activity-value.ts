@@ -14,6 +14,10 @@ export interface EntryPrices {
   /** USD per unit of asset / counter asset at the entry's hour (price_history), null when none. */
   assetUsd: string | null;
   counterUsd: string | null;
+  /** For an entry that moved nothing but its fee (a fee the exchange charged on its own). */
+  feeAsset: string | null;
+  feeAmount: string | null;
+  feeUsd: string | null;
   /** USD per unit of the display currency at the entry's hour, null when none. */
   rateUsd: string | null;
 }
@@ -47,6 +51,10 @@ function sideValue(
 
 /** The entry's value (a magnitude) in `context.currency`, or null when neither side has a price for its hour. */
 export function entryValue(entry: EntryPrices, context: ValueContext): string | null {
+  const moved = [entry.amount, entry.counterAmount].some((amount) => amount !== null && !new Dec(amount).isZero());
+  if (!moved && entry.feeAmount !== null) {
+    return sideValue(entry.feeAsset, entry.feeAmount, entry.feeUsd, entry.rateUsd, context);
+  }
   return (
     sideValue(entry.asset, entry.amount, entry.assetUsd, entry.rateUsd, context) ??
     sideValue(entry.counterAsset, entry.counterAmount, entry.counterUsd, entry.rateUsd, context)
