@@ -13,6 +13,7 @@ import { ConnectionHeader } from './connection-header';
 import { DisconnectDialog } from './disconnect-dialog';
 import { RemoveHoldingsDialog } from './remove-holdings-dialog';
 import { SettingsForm } from './settings-form';
+import { Reconciliation } from './reconciliation';
 import { SyncHistory } from './sync-history';
 import { UpdateKeysForm } from './update-keys-form';
 import { WalletHoldings } from './wallet-holdings';
@@ -78,6 +79,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             currency={await getDisplayCurrency(user.id)}
             locale={(await requestLocale()).locale}
           />
+          <Reconciliation userId={user.id} connectionId={id} />
           <SyncHistory runs={runs} limit={SYNC_HISTORY_LIMIT} />
         </div>
 
