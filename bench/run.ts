@@ -66,6 +66,7 @@ const report = {
   retention: await (await import('./retention')).retentionBenchmarks(),
   inngest: await (await import('./inngest')).inngestBenchmarks(),
   prices: await (await import('./prices')).pricesBenchmarks(),
+  activity: await (await import('./activity')).activityBenchmarks(),
 };
 const machine = { sha256Chain200kMsBefore: speedBefore, sha256Chain200kMsAfter: machineSpeed() };
 console.info(JSON.stringify({ ...report, machine }, null, 2));
