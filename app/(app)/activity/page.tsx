@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import type { Metadata, Route } from 'next';
 import Link from 'next/link';
 import { ChevronLeft, ChevronRight, Download, History } from 'lucide-react';
 import { requestLocale } from '@/app/_components/locale/request-locale';
@@ -19,11 +19,11 @@ export const metadata: Metadata = { title: 'Activity' };
 type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The page's URL with these filters and, optionally, a page cursor. */
-function activityHref(filters: ActivityFilters, cursor?: string): string {
+function activityHref(filters: ActivityFilters, cursor?: string): Route {
   const params = activityFilterParams(filters);
   if (cursor) params.set('cursor', cursor);
   const query = params.toString();
-  return query ? `/activity?${query}` : '/activity';
+  return (query ? `/activity?${query}` : '/activity') as Route;
 }
 
 function exportHref(filters: ActivityFilters, format: 'csv' | 'koinly'): string {
@@ -36,7 +36,7 @@ function exportHref(filters: ActivityFilters, format: 'csv' | 'koinly'): string 
 const PAGER_LINK =
   'inline-flex h-9 items-center gap-1 rounded-lg border border-border bg-surface px-3 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring';
 
-function PagerLink({ href, label, icon }: { href: string | null; label: 'Newer' | 'Older'; icon: 'left' | 'right' }) {
+function PagerLink({ href, label, icon }: { href: Route | null; label: 'Newer' | 'Older'; icon: 'left' | 'right' }) {
   const content = (
     <>
       {icon === 'left' && <ChevronLeft className="size-4" aria-hidden />}
