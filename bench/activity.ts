@@ -75,7 +75,11 @@ async function firstVersusDeep(db: Database, userId: string, params: Record<stri
     const result = await queryActivity(userId, { ...params, ...extra }, { db });
     if (!result.ok || result.page.entries.length === 0) throw new Error('bench: the activity page answered nothing');
   };
-  const [firstMs, deepMs] = await pairedMedianMs(() => load({}), () => load({ cursor: deep }), 21);
+  const [firstMs, deepMs] = await pairedMedianMs(
+    () => load({}),
+    () => load({ cursor: deep }),
+    21,
+  );
   return { firstPageMs: firstMs, deepPageMs: deepMs, ratio: round(deepMs / firstMs), goalRatio: 2 };
 }
 

@@ -180,10 +180,33 @@ test('activity: empty, with entries of every kind, filtered with an unexplained 
   const day = (n: number) => new Date(Date.UTC(2026, 2, n, 12));
   await seedActivity(connectionId, [
     { kind: 'deposit', occurredAt: day(1), asset: 'BTC', amount: '0.6' },
-    { kind: 'trade', occurredAt: day(2), asset: 'BTC', amount: '-0.1', counterAsset: 'USD', counterAmount: '6000', feeAsset: 'USD', feeAmount: '9.6' },
-    { kind: 'withdrawal', occurredAt: day(3), asset: 'USD', amount: '-5990.4', txHash: '0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204', network: 'ETH' },
+    {
+      kind: 'trade',
+      occurredAt: day(2),
+      asset: 'BTC',
+      amount: '-0.1',
+      counterAsset: 'USD',
+      counterAmount: '6000',
+      feeAsset: 'USD',
+      feeAmount: '9.6',
+    },
+    {
+      kind: 'withdrawal',
+      occurredAt: day(3),
+      asset: 'USD',
+      amount: '-5990.4',
+      txHash: '0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204',
+      network: 'ETH',
+    },
     { kind: 'reward', occurredAt: day(4), asset: 'DOT', amount: '0.25', status: 'pending' },
-    { kind: 'other', occurredAt: day(5), asset: 'KFEE', amount: '-1', note: 'Unknown ledger type "margin"', status: 'failed' },
+    {
+      kind: 'other',
+      occurredAt: day(5),
+      asset: 'KFEE',
+      amount: '-1',
+      note: 'Unknown ledger type "margin"',
+      status: 'failed',
+    },
   ]);
   await markImported(connectionId, true, day(1));
   await page.goto('/activity');
@@ -193,7 +216,7 @@ test('activity: empty, with entries of every kind, filtered with an unexplained 
   await expect(page.getByTestId('unexplained-differences')).toBeVisible();
   await check(page, 'activity-unexplained');
   await page.goto('/activity?from=2026-02-30&kind=gift');
-  await expect(page.getByLabel('Kind')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Kind', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await check(page, 'activity-bad-filter');
   await page.goto(`/exchanges/${connectionId}`);
   await expect(page.getByRole('region', { name: 'Reconciliation' })).toContainText('Unexplained difference');

@@ -59,7 +59,14 @@ const BINANCE_HISTORY: TestActivityEntry[] = [
     network: 'ETH',
     txHash: '0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060',
   },
-  { externalId: 'b-pending', kind: 'deposit', occurredAt: at('2026-03-22T08:00:00Z'), asset: 'USDT', amount: '250', status: 'pending' },
+  {
+    externalId: 'b-pending',
+    kind: 'deposit',
+    occurredAt: at('2026-03-22T08:00:00Z'),
+    asset: 'USDT',
+    amount: '250',
+    status: 'pending',
+  },
 ];
 
 const rowIds = (page: Page) =>
@@ -119,7 +126,7 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
   expect(await rowIds(page)).toEqual(first);
 
   // Filters: by connection — and its unexplained BTC difference is said.
-  await page.getByLabel('Connection').selectOption({ label: 'Kraken ledger' });
+  await page.getByLabel('Connection', { exact: true }).selectOption({ label: 'Kraken ledger' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(new RegExp(`connection=${krakenId}`));
   const unexplained = page.getByTestId('unexplained-differences');
@@ -138,16 +145,16 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
   await page.goBack();
 
   // By asset (any case), kind and dates, each a link that reopens the same view.
-  await page.getByLabel('Asset').fill('dot');
+  await page.getByLabel('Asset', { exact: true }).fill('dot');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/asset=dot/);
   expect(await rowIds(page)).toEqual(['k-reward']);
   await page.goto('/activity?kind=withdrawal');
-  await expect(page.getByLabel('Kind')).toHaveValue('withdrawal');
+  await expect(page.getByLabel('Kind', { exact: true })).toHaveValue('withdrawal');
   expect(await rowIds(page)).toEqual(['b-withdrawal']);
-  await page.getByLabel('Kind').selectOption({ label: 'All kinds' });
-  await page.getByLabel('From').fill('2026-03-20');
-  await page.getByLabel('To').fill('2026-03-21');
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'All kinds' });
+  await page.getByLabel('From', { exact: true }).fill('2026-03-20');
+  await page.getByLabel('To', { exact: true }).fill('2026-03-21');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/from=2026-03-20&to=2026-03-21/);
   expect(await rowIds(page)).toEqual(['b-withdrawal', 'b-sell']);
@@ -156,7 +163,7 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
 
   // A bad value is named beside its field; nothing breaks.
   await page.goto('/activity?from=2026-02-30');
-  await expect(page.getByLabel('From')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('From', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('From must be a date such as 2026-03-31.')).toBeVisible();
   await page.goto('/activity?cursor=broken');
   await expect(page.getByRole('alert')).toContainText('out of date or damaged');

@@ -61,9 +61,31 @@ async function seed() {
       network: 'BTC',
       txHash: 'f00dbabe',
     },
-    { externalId: 'L-FEE', kind: 'fee', occurredAt: at('2026-03-05T00:00:00Z'), asset: 'USD', amount: '0', feeAsset: 'USD', feeAmount: '1.5' },
-    { externalId: 'L-PENDING', kind: 'deposit', occurredAt: at('2026-03-06T00:00:00Z'), asset: 'USD', amount: '500', status: 'pending' },
-    { externalId: 'L-OTHER', kind: 'other', occurredAt: at('2026-03-07T00:00:00Z'), asset: 'KFEE', amount: '-10', note: 'Unknown ledger type "margin"' },
+    {
+      externalId: 'L-FEE',
+      kind: 'fee',
+      occurredAt: at('2026-03-05T00:00:00Z'),
+      asset: 'USD',
+      amount: '0',
+      feeAsset: 'USD',
+      feeAmount: '1.5',
+    },
+    {
+      externalId: 'L-PENDING',
+      kind: 'deposit',
+      occurredAt: at('2026-03-06T00:00:00Z'),
+      asset: 'USD',
+      amount: '500',
+      status: 'pending',
+    },
+    {
+      externalId: 'L-OTHER',
+      kind: 'other',
+      occurredAt: at('2026-03-07T00:00:00Z'),
+      asset: 'KFEE',
+      amount: '-10',
+      note: 'Unknown ledger type "margin"',
+    },
   ]);
   return { userId, kraken };
 }
@@ -73,7 +95,15 @@ describe('activityCsvRows', () => {
     const { userId } = await seed();
     const [header, ...rows] = await read(ACTIVITY_HEADER, activityCsvRows(userId, {}));
     expect(header).toEqual([...ACTIVITY_HEADER]);
-    expect(rows.map((row) => row[16 + 1])).toEqual(['L-OTHER', 'L-PENDING', 'L-FEE', 'L-OUT', 'L-STAKE', 'L-SELL', 'L-BUY']);
+    expect(rows.map((row) => row[16 + 1])).toEqual([
+      'L-OTHER',
+      'L-PENDING',
+      'L-FEE',
+      'L-OUT',
+      'L-STAKE',
+      'L-SELL',
+      'L-BUY',
+    ]);
     const label = `'=HYPERLINK("x"), main`;
     expect(rows.at(-1)).toEqual([
       '2026-03-02T10:30:05.123Z',
@@ -96,7 +126,22 @@ describe('activityCsvRows', () => {
       'L-BUY',
     ]);
     expect(rows.find((row) => row[17] === 'L-OUT')!.slice(0, 16)).toEqual([
-      '2026-03-04T00:00:00.000Z', 'withdrawal', 'BTC', '-0.05', '', '', '', 'BTC', '0.00002', '', '', 'Kraken', label, 'ok', 'BTC', 'f00dbabe',
+      '2026-03-04T00:00:00.000Z',
+      'withdrawal',
+      'BTC',
+      '-0.05',
+      '',
+      '',
+      '',
+      'BTC',
+      '0.00002',
+      '',
+      '',
+      'Kraken',
+      label,
+      'ok',
+      'BTC',
+      'f00dbabe',
     ]);
     expect(rows.find((row) => row[17] === 'L-PENDING')![13]).toBe('pending');
     expect(rows.find((row) => row[17] === 'L-OTHER')![16]).toBe('Unknown ledger type "margin"');
@@ -145,9 +190,35 @@ describe('koinlyCsvRows', () => {
     const description = (kind: string) => `Kraken ${kind} (=HYPERLINK("x"), main)`;
     // The pending deposit never reached the balance: not in a tax tool's file.
     expect(rows).toEqual([
-      ['2026-03-07 00:00:00 UTC', '10', 'KFEE', '', '', '', '', '', '', '', `${description('other')}: Unknown ledger type "margin"`, ''],
+      [
+        '2026-03-07 00:00:00 UTC',
+        '10',
+        'KFEE',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        `${description('other')}: Unknown ledger type "margin"`,
+        '',
+      ],
       ['2026-03-05 00:00:00 UTC', '1.5', 'USD', '', '', '', '', '1.5', 'USD', 'cost', description('fee'), ''],
-      ['2026-03-04 00:00:00 UTC', '0.05', 'BTC', '', '', '0.00002', 'BTC', '', '', '', description('withdrawal'), 'f00dbabe'],
+      [
+        '2026-03-04 00:00:00 UTC',
+        '0.05',
+        'BTC',
+        '',
+        '',
+        '0.00002',
+        'BTC',
+        '',
+        '',
+        '',
+        description('withdrawal'),
+        'f00dbabe',
+      ],
       ['2026-03-03 00:00:00 UTC', '', '', '0.0001', 'DOT', '', '', '', '', 'reward', description('reward'), ''],
       ['2026-03-02 11:00:00 UTC', '2', 'ETH', '6000', 'USD', '9.6', 'USD', '6000', 'USD', '', description('trade'), ''],
       [

@@ -100,7 +100,9 @@ export function koinlyRows(entry: Entry): CsvCell[][] {
   const legs = [
     { asset: entry.asset, amount: entry.amount },
     { asset: entry.counterAsset, amount: entry.counterAmount },
-  ].filter((leg): leg is { asset: string; amount: string } => !!leg.asset && !!leg.amount && !new Dec(leg.amount).isZero());
+  ].filter(
+    (leg): leg is { asset: string; amount: string } => !!leg.asset && !!leg.amount && !new Dec(leg.amount).isZero(),
+  );
   const sent = legs.filter((leg) => new Dec(leg.amount).isNegative());
   const received = legs.filter((leg) => !new Dec(leg.amount).isNegative());
   const hasFee = !!entry.feeAsset && !!entry.feeAmount && !new Dec(entry.feeAmount).isZero();
@@ -133,7 +135,9 @@ export function koinlyRows(entry: Entry): CsvCell[][] {
   if (sent.length <= 1 && received.length <= 1) return [row(sent[0], received[0], hasFee)];
   // Both sides the same way (an exchange's odd bookkeeping): one row each, the fee on the first.
   return legs.map((leg, index) =>
-    new Dec(leg.amount).isNegative() ? row(leg, undefined, hasFee && index === 0) : row(undefined, leg, hasFee && index === 0),
+    new Dec(leg.amount).isNegative()
+      ? row(leg, undefined, hasFee && index === 0)
+      : row(undefined, leg, hasFee && index === 0),
   );
 }
 

@@ -34,8 +34,7 @@ const isCalendarDay = (value: string) => {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 };
 
-const day = (name: string) =>
-  z.string().refine(isCalendarDay, `${name} must be a date such as 2026-03-31.`).optional();
+const day = (name: string) => z.string().refine(isCalendarDay, `${name} must be a date such as 2026-03-31.`).optional();
 
 export const activityFiltersSchema = z
   .object({

@@ -89,10 +89,9 @@ describe('queryActivity', () => {
     expect(ids(await page(userId, { from: '2026-03-05' }))).toEqual(['b-sell']);
     expect(ids(await page(userId, { to: '2026-03-01' }))).toEqual(['k-deposit']);
     // ... and the reader's days with one: 2026-03-04 00:30 UTC is still the 3rd in New York, 23:30 UTC the 4th in Berlin.
-    expect(ids(await page(userId, { from: '2026-03-03', to: '2026-03-03' }, { timeZone: 'America/New_York' }))).toEqual([
-      'b-withdrawal',
-      'k-reward',
-    ]);
+    expect(ids(await page(userId, { from: '2026-03-03', to: '2026-03-03' }, { timeZone: 'America/New_York' }))).toEqual(
+      ['b-withdrawal', 'k-reward'],
+    );
     expect(ids(await page(userId, { from: '2026-03-04', to: '2026-03-04' }, { timeZone: 'Europe/Berlin' }))).toEqual([
       'b-withdrawal',
       'k-reward',
@@ -158,7 +157,8 @@ describe('queryActivity', () => {
 
     const pages: ActivityPage[] = [await page(userId, {}, { limit: 50 })];
     expect(pages[0]!.newerCursor).toBeNull();
-    while (pages.at(-1)!.olderCursor) pages.push(await page(userId, { cursor: pages.at(-1)!.olderCursor! }, { limit: 50 }));
+    while (pages.at(-1)!.olderCursor)
+      pages.push(await page(userId, { cursor: pages.at(-1)!.olderCursor! }, { limit: 50 }));
     expect(pages.map((p) => p.entries.length)).toEqual([50, 50, 50, 50, 37]);
     expect(pages.flatMap((p) => p.entries.map((entry) => entry.id))).toEqual(expected);
 
@@ -186,10 +186,23 @@ describe('queryActivity', () => {
     const kraken = await createTestConnection({ userId, exchangeId: 'kraken' });
     const hour = at('2026-03-02T10:00:00Z');
     await insertActivity(userId, kraken, [
-      { externalId: 'own', occurredAt: at('2026-03-02T10:59:59Z'), asset: 'BTC', amount: '0.1', counterAsset: 'USD', counterAmount: '-6000' },
+      {
+        externalId: 'own',
+        occurredAt: at('2026-03-02T10:59:59Z'),
+        asset: 'BTC',
+        amount: '0.1',
+        counterAsset: 'USD',
+        counterAmount: '-6000',
+      },
       { externalId: 'elsewhere', kind: 'deposit', occurredAt: at('2026-03-02T10:15:00Z'), asset: 'SOL', amount: '3' },
       { externalId: 'unpriced', kind: 'deposit', occurredAt: at('2026-03-02T11:00:00Z'), asset: 'BTC', amount: '1' },
-      { externalId: 'pegged', kind: 'withdrawal', occurredAt: at('2026-03-02T09:00:00Z'), asset: 'USDT', amount: '-25.5' },
+      {
+        externalId: 'pegged',
+        kind: 'withdrawal',
+        occurredAt: at('2026-03-02T09:00:00Z'),
+        asset: 'USDT',
+        amount: '-25.5',
+      },
       {
         externalId: 'counter',
         occurredAt: at('2026-03-02T10:01:00Z'),
@@ -233,17 +246,36 @@ describe('queryActivity', () => {
     await insertActivitySeries(getDb(), { userId, connectionId, count: 5_000, newest: at('2026-03-10T00:00:00Z') });
     const otherId = await createTestUser();
     const otherConnection = await createTestConnection({ userId: otherId, exchangeId: 'binance' });
-    await insertActivitySeries(getDb(), { userId: otherId, connectionId: otherConnection, count: 5_000, newest: at('2026-03-10T00:00:00Z') });
+    await insertActivitySeries(getDb(), {
+      userId: otherId,
+      connectionId: otherConnection,
+      count: 5_000,
+      newest: at('2026-03-10T00:00:00Z'),
+    });
     await getDb().execute(sql`analyze activity_entries`);
     const exchanges = await priceExchanges(userId, getDb());
     for (const cursor of [
       null,
-      { direction: 'older' as const, occurredAt: '2026-03-08T00:00:00.000000Z', id: '00000000-0000-4000-8000-000000000000' },
+      {
+        direction: 'older' as const,
+        occurredAt: '2026-03-08T00:00:00.000000Z',
+        id: '00000000-0000-4000-8000-000000000000',
+      },
     ]) {
-      const query = activityPageQuery({ userId, filters: {}, cursor, limit: 50, currency: 'USD', exchanges, timeZone: null });
+      const query = activityPageQuery({
+        userId,
+        filters: {},
+        cursor,
+        limit: 50,
+        currency: 'USD',
+        exchanges,
+        timeZone: null,
+      });
       const plan = JSON.stringify(rowsOf(await getDb().execute(sql`explain (format json) ${query}`)));
       expect(plan).toContain('activity_entries_user_time_idx');
-      expect(plan).not.toMatch(/"Seq Scan","Parallel Aware":(true|false),"Async Capable":(true|false),"Relation Name":"activity_entries"/);
+      expect(plan).not.toMatch(
+        /"Seq Scan","Parallel Aware":(true|false),"Async Capable":(true|false),"Relation Name":"activity_entries"/,
+      );
     }
   });
 });

@@ -163,7 +163,8 @@ function conditions(userId: string, filters: ActivityFilters, timeZone: string |
     const asset = filters.asset.toUpperCase();
     where.push(sql`(upper(e.asset) = ${asset} or upper(e.counter_asset) = ${asset} or upper(e.fee_asset) = ${asset})`);
   }
-  if (filters.from) where.push(sql`e.occurred_at >= ${startOfDayIn(filters.from, timeZone).toISOString()}::timestamptz`);
+  if (filters.from)
+    where.push(sql`e.occurred_at >= ${startOfDayIn(filters.from, timeZone).toISOString()}::timestamptz`);
   if (filters.to) where.push(sql`e.occurred_at < ${endOfDayIn(filters.to, timeZone).toISOString()}::timestamptz`);
   return where;
 }

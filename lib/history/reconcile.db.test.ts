@@ -25,7 +25,14 @@ const HISTORY: TestActivityEntry[] = [
     feeAsset: 'USD',
     feeAmount: '38.4',
   },
-  { kind: 'withdrawal', occurredAt: at('2024-03-01T00:00:00Z'), asset: 'BTC', amount: '-0.1', feeAsset: 'BTC', feeAmount: '0.00001' },
+  {
+    kind: 'withdrawal',
+    occurredAt: at('2024-03-01T00:00:00Z'),
+    asset: 'BTC',
+    amount: '-0.1',
+    feeAsset: 'BTC',
+    feeAmount: '0.00001',
+  },
   // Failed: it never left the balance, so it does not count.
   { kind: 'withdrawal', occurredAt: at('2024-03-02T00:00:00Z'), asset: 'BTC', amount: '-0.3', status: 'failed' },
   { kind: 'reward', occurredAt: at('2024-04-01T00:00:00Z'), asset: 'DOT', amount: '0.000000000000000001' },
@@ -55,7 +62,13 @@ describe('reconcileConnection', () => {
     expect(result.coverage).toBe('complete');
     expect(result.assets).toEqual([
       { asset: 'BTC', reported: '0.49999', calculated: '0.49999', difference: '0', unexplained: false },
-      { asset: 'DOT', reported: '0.000000000000000001', calculated: '0.000000000000000001', difference: '0', unexplained: false },
+      {
+        asset: 'DOT',
+        reported: '0.000000000000000001',
+        calculated: '0.000000000000000001',
+        difference: '0',
+        unexplained: false,
+      },
       { asset: 'USD', reported: '33961.723456789', calculated: '33961.723456789', difference: '0', unexplained: false },
     ]);
   });
@@ -74,7 +87,13 @@ describe('reconcileConnection', () => {
     expect(result.assets).toEqual([
       { asset: 'BTC', reported: '0.6', calculated: '0.49999', difference: '0.10001', unexplained: true },
       // Held in full and never in the history; the reward never reached the balance.
-      { asset: 'DOT', reported: '0', calculated: '0.000000000000000001', difference: '-0.000000000000000001', unexplained: true },
+      {
+        asset: 'DOT',
+        reported: '0',
+        calculated: '0.000000000000000001',
+        difference: '-0.000000000000000001',
+        unexplained: true,
+      },
       { asset: 'ETH', reported: '2', calculated: '0', difference: '2', unexplained: true },
       { asset: 'USD', reported: '33961.723456789', calculated: '33961.723456789', difference: '0', unexplained: false },
     ]);
@@ -91,7 +110,10 @@ describe('reconcileConnection', () => {
     });
     const running = await reconcileConnection(userId, connectionId);
     expect(running).toMatchObject({ coverage: 'partial', coveredFrom: at('2023-06-01T00:00:00Z') });
-    expect(running.assets.find((asset) => asset.asset === 'BTC')).toMatchObject({ difference: '0.10001', unexplained: false });
+    expect(running.assets.find((asset) => asset.asset === 'BTC')).toMatchObject({
+      difference: '0.10001',
+      unexplained: false,
+    });
 
     const windowed = await seed([['BTC', 'spot', '0.6']]);
     await insertImportState(windowed.userId, windowed.connectionId, {

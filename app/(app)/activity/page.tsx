@@ -148,7 +148,9 @@ export default async function ActivityPage({ searchParams }: { searchParams?: Pr
         </p>
       )}
 
-      {reconciliation && <UnexplainedDifferences reconciliation={reconciliation} asset={filters.asset} locale={locale} />}
+      {reconciliation && (
+        <UnexplainedDifferences reconciliation={reconciliation} asset={filters.asset} locale={locale} />
+      )}
 
       {result.ok &&
         (result.page.entries.length === 0 && !result.page.newerCursor ? (
@@ -172,9 +174,7 @@ export default async function ActivityPage({ searchParams }: { searchParams?: Pr
                 label="Newer"
                 icon="left"
               />
-              <p className="text-xs text-muted">
-                Values at each entry’s hour{timeZone ? '' : ' · times in UTC'}
-              </p>
+              <p className="text-xs text-muted">Values at each entry’s hour{timeZone ? '' : ' · times in UTC'}</p>
               <PagerLink
                 href={result.page.olderCursor ? activityHref(filters, result.page.olderCursor) : null}
                 label="Older"

@@ -36,7 +36,8 @@ export function UnexplainedDifferences({
             <span className="font-medium">{row.asset}</span>: Unexplained difference of{' '}
             <span className="tabular-nums">{formatSigned(row.difference, locale)}</span> {row.asset} — the exchange
             reports <span className="tabular-nums">{formatSigned(row.reported, locale).replace(/^\+/, '')}</span>, the
-            history adds up to <span className="tabular-nums">{formatSigned(row.calculated, locale).replace(/^\+/, '')}</span>.
+            history adds up to{' '}
+            <span className="tabular-nums">{formatSigned(row.calculated, locale).replace(/^\+/, '')}</span>.
           </li>
         ))}
       </ul>

@@ -74,7 +74,9 @@ export async function Reconciliation({ userId, connectionId }: { userId: string;
     <Card id="reconciliation" aria-labelledby="reconciliation-heading" className="scroll-mt-20">
       <CardHeader>
         <CardTitle id="reconciliation-heading">Reconciliation</CardTitle>
-        <CardDescription data-testid="reconciliation-coverage">{coverageText(reconciliation.coverage, since)}</CardDescription>
+        <CardDescription data-testid="reconciliation-coverage">
+          {coverageText(reconciliation.coverage, since)}
+        </CardDescription>
       </CardHeader>
       {show && (
         <CardContent className="overflow-x-auto px-0 pb-0 sm:px-0 sm:pb-0">
