@@ -104,6 +104,7 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
   // Newest first, 50 to a page; Newer is off on the first page.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
   await expect(page).toHaveURL(/\/activity$/);
+  await expect(page.locator('tr[data-entry]')).toHaveCount(50);
   const first = await rowIds(page);
   expect(first).toHaveLength(50);
   expect(first.slice(0, 5)).toEqual(['b-pending', 'b-withdrawal', 'b-sell', 'k-reward', 'k-trade-01']);
@@ -118,11 +119,13 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
 
   await pages.getByRole('link', { name: 'Older' }).click();
   await expect(page).toHaveURL(/cursor=/);
+  await expect(page.locator('tr[data-entry]')).toHaveCount(5);
   const second = await rowIds(page);
   expect(second).toEqual(['k-trade-47', 'k-trade-48', 'k-trade-49', 'k-trade-50', 'k-deposit']);
   expect(new Set([...first, ...second]).size).toBe(55);
   await expect(pages.getByText('Older')).toHaveAttribute('aria-disabled', 'true');
   await pages.getByRole('link', { name: 'Newer' }).click();
+  await expect(page.locator('tr[data-entry]')).toHaveCount(50);
   expect(await rowIds(page)).toEqual(first);
 
   // Filters: by connection — and its unexplained BTC difference is said.
@@ -132,7 +135,9 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
   const unexplained = page.getByTestId('unexplained-differences');
   await expect(unexplained.getByText(/Unexplained difference/)).toHaveCount(1);
   await expect(unexplained.locator('li[data-asset="BTC"]')).toContainText('Unexplained difference of +0.1 BTC');
-  expect(await rowIds(page)).toContain('k-reward');
+  // The Kraken ledger's 52 entries: the first 50 of them on this page.
+  await expect(page.locator('tr[data-entry]')).toHaveCount(50);
+  expect((await rowIds(page))[0]).toBe('k-reward');
   expect((await rowIds(page)).every((id) => id!.startsWith('k-'))).toBe(true);
   await shoot(page, 'activity-filtered');
 
@@ -148,15 +153,18 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
   await page.getByLabel('Asset', { exact: true }).fill('dot');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/asset=dot/);
+  await expect(page.locator('tr[data-entry]')).toHaveCount(1);
   expect(await rowIds(page)).toEqual(['k-reward']);
   await page.goto('/activity?kind=withdrawal');
   await expect(page.getByLabel('Kind', { exact: true })).toHaveValue('withdrawal');
+  await expect(page.locator('tr[data-entry]')).toHaveCount(1);
   expect(await rowIds(page)).toEqual(['b-withdrawal']);
   await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'All kinds' });
   await page.getByLabel('From', { exact: true }).fill('2026-03-20');
   await page.getByLabel('To', { exact: true }).fill('2026-03-21');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/from=2026-03-20&to=2026-03-21/);
+  await expect(page.locator('tr[data-entry]')).toHaveCount(2);
   expect(await rowIds(page)).toEqual(['b-withdrawal', 'b-sell']);
   await page.goto('/activity?kind=reward&connection=' + binanceId);
   await expect(page.getByRole('heading', { name: 'No activity matches these filters' })).toBeVisible();
@@ -166,11 +174,11 @@ test('the owner’s activity: newest first, Newer and Older, filters in the URL,
   await expect(page.getByLabel('From', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('From must be a date such as 2026-03-31.')).toBeVisible();
   await page.goto('/activity?cursor=broken');
-  await expect(page.getByRole('alert')).toContainText('out of date or damaged');
+  await expect(page.getByText(/This page link is out of date or damaged/)).toBeVisible();
 
   // Exports: every trade (two pages' worth of the filter), exact, in both formats.
   await page.goto('/activity?kind=trade');
-  expect(await rowIds(page)).toHaveLength(50);
+  await expect(page.locator('tr[data-entry]')).toHaveCount(50);
   const [header = [], ...rows] = await download(page, 'Export CSV');
   expect(header.slice(0, 4)).toEqual(['date', 'kind', 'asset', 'amount']);
   expect(rows).toHaveLength(TRADES + 1);

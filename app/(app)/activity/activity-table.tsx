@@ -33,8 +33,7 @@ function SignedAmount({ amount, asset, locale }: { amount: string; asset: string
       className={cn('tabular-nums', isNegativeAmount(amount) ? 'text-danger-text' : 'text-success-text')}
       title={title ? `${title} ${asset}` : undefined}
     >
-      {formatSigned(amount, locale)}
-      <span className="ml-1 text-muted">{asset}</span>
+      {formatSigned(amount, locale)} <span className="text-muted">{asset}</span>
     </span>
   );
 }
@@ -139,7 +138,7 @@ export function ActivityTable({ entries, currency, locale, timeZone }: Props) {
                 {entry.txHash ? (
                   <span title={entry.txHash}>
                     {shortHash(entry.txHash)}
-                    {entry.network && <span className="ml-1 font-sans">({entry.network})</span>}
+                    {entry.network && <span className="font-sans"> ({entry.network})</span>}
                   </span>
                 ) : (
                   '—'
