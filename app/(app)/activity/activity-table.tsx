@@ -48,7 +48,9 @@ export function ActivityTable({ entries, currency, locale, timeZone }: Props) {
       role="region"
       aria-label="Activity entries"
       tabIndex={0}
-      className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+      // relative: the screen-reader-only text inside is absolutely positioned, and must scroll with the table
+      // rather than widen the page.
+      className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
     >
       <table className="w-full text-sm" data-testid="activity-table">
         <thead className="border-b border-border bg-subtle/60 text-left text-xs uppercase tracking-wide text-muted">
