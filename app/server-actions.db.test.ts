@@ -32,6 +32,7 @@ import {
   type ServerAction,
 } from '@/lib/testing/server-actions';
 import { routeHandlerFiles } from '@/lib/testing/route-handlers';
+import { ACTIVITY_HEADER, KOINLY_HEADER } from '@/lib/export/activity';
 import { HISTORY_HEADER } from '@/lib/export/history';
 import { HOLDINGS_HEADER } from '@/lib/export/holdings';
 import { withSimulator } from '@/lib/testing/simulator';
@@ -378,6 +379,18 @@ const ROUTE_CASES: Record<string, RouteCase> = {
     asOwner: (answer) => {
       expect(answer.status).toBe(200);
       expect(answer.body.startsWith(`${HISTORY_HEADER.join(',')}\r\n`)).toBe(true);
+    },
+  },
+  'GET /api/export/activity': {
+    // Filtered by the owner's connection: another user gets a header and nothing else (lib/export/activity.db.test.ts
+    // proves the rows are the caller's own).
+    requests: (owner) => [
+      { url: `/api/export/activity?connection=${owner.connectionId}` },
+      { url: `/api/export/activity?format=koinly&connection=${owner.connectionId}` },
+    ],
+    asOwner: (answer) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(new RegExp(`^(${ACTIVITY_HEADER.join(',')}|${KOINLY_HEADER.join(',')})\r\n`));
     },
   },
   'GET /api/auth/[...nextauth]': {

@@ -67,6 +67,7 @@ const report = {
   inngest: await (await import('./inngest')).inngestBenchmarks(),
   prices: await (await import('./prices')).pricesBenchmarks(),
   history: await (await import('./history')).historyBenchmarks(),
+  activity: await (await import('./activity')).activityBenchmarks(),
 };
 const machine = { sha256Chain200kMsBefore: speedBefore, sha256Chain200kMsAfter: machineSpeed() };
 console.info(JSON.stringify({ ...report, machine }, null, 2));

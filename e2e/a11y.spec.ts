@@ -6,6 +6,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { openAccountMenu, signUp } from './helpers';
 import { chooseExchange, connectThroughUi, fillKey, revokeKey, simAccount, type SimKey } from './support';
+import { markImported, seedActivity } from './activity-seed';
 import type { SimExchangeId } from '@/lib/testing/exchange-simulator/types';
 
 const DIR = path.join('test-results', 'screenshots');
@@ -163,6 +164,63 @@ test('with holdings: portfolio, exchanges with a failing connection, connection 
   await page.getByRole('button', { name: 'Disconnect' }).click();
   await expect(page.getByRole('dialog')).toBeVisible();
   await check(page, 'disconnect-dialog');
+});
+
+test('activity: empty, with entries of every kind, filtered with an unexplained difference, a bad filter; the reconciliation', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signUp(page);
+  await page.goto('/activity');
+  await expect(page.getByRole('heading', { name: 'No activity yet' })).toBeVisible();
+  await check(page, 'activity-empty');
+
+  const kraken = await simAccount('kraken', { spot: { XXBT: { free: '0.6', used: '0' } } });
+  const connectionId = await connectThroughUi(page, kraken, 'Kraken');
+  const day = (n: number) => new Date(Date.UTC(2026, 2, n, 12));
+  await seedActivity(connectionId, [
+    { kind: 'deposit', occurredAt: day(1), asset: 'BTC', amount: '0.6' },
+    {
+      kind: 'trade',
+      occurredAt: day(2),
+      asset: 'BTC',
+      amount: '-0.1',
+      counterAsset: 'USD',
+      counterAmount: '6000',
+      feeAsset: 'USD',
+      feeAmount: '9.6',
+    },
+    {
+      kind: 'withdrawal',
+      occurredAt: day(3),
+      asset: 'USD',
+      amount: '-5990.4',
+      txHash: '0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204',
+      network: 'ETH',
+    },
+    { kind: 'reward', occurredAt: day(4), asset: 'DOT', amount: '0.25', status: 'pending' },
+    {
+      kind: 'other',
+      occurredAt: day(5),
+      asset: 'KFEE',
+      amount: '-1',
+      note: 'Unknown ledger type "margin"',
+      status: 'failed',
+    },
+  ]);
+  await markImported(connectionId, true, day(1));
+  await page.goto('/activity');
+  await expect(page.locator('tr[data-entry]')).toHaveCount(5);
+  await check(page, 'activity');
+  await page.goto(`/activity?connection=${connectionId}`);
+  await expect(page.getByTestId('unexplained-differences')).toBeVisible();
+  await check(page, 'activity-unexplained');
+  await page.goto('/activity?from=2026-02-30&kind=gift');
+  await expect(page.getByLabel('Kind', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await check(page, 'activity-bad-filter');
+  await page.goto(`/exchanges/${connectionId}`);
+  await expect(page.getByRole('region', { name: 'Reconciliation' })).toContainText('Unexplained difference');
+  await check(page, 'connection-reconciliation');
 });
 
 test('a toast never covers the account menu, at desktop width or at 375 px', async ({ page }) => {

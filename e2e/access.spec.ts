@@ -231,14 +231,14 @@ const ANONYMOUS: Record<string, ((baseURL: string) => Promise<void>) | 'covered 
   },
   '/api/inngest': 'covered in app/server-actions.db.test.ts',
   ...Object.fromEntries(
-    ['/api/export/holdings', '/api/export/history'].map((route) => [
+    ['/api/export/holdings', '/api/export/history', '/api/export/activity'].map((route) => [
       route,
       async (baseURL: string) => {
         for (const method of ['GET', 'POST']) {
           const response = await fetch(`${baseURL}${route}`, { method, redirect: 'manual' });
           expect([401, 405], `${method} ${route}`).toContain(response.status);
           expect(response.headers.get('content-type') ?? '', `${method} ${route}`).not.toMatch(/text\/csv/);
-          expect(await response.text(), `${method} ${route}`).not.toMatch(/^asset,|^at,/);
+          expect(await response.text(), `${method} ${route}`).not.toMatch(/^asset,|^at,|^date,|^Date,/);
         }
       },
     ]),

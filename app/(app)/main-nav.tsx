@@ -1,6 +1,6 @@
 'use client';
 
-import { ArrowLeftRight, PieChart } from 'lucide-react';
+import { ArrowLeftRight, History, PieChart } from 'lucide-react';
 import type { Route } from 'next';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
@@ -15,6 +15,7 @@ const links: ReadonlyArray<{ href: Route; label: string; icon: typeof PieChart; 
     icon: ArrowLeftRight,
     active: (path) => path === '/exchanges' || path.startsWith('/exchanges/'),
   },
+  { href: '/activity', label: 'Activity', icon: History, active: (path) => path === '/activity' },
 ];
 
 /**
@@ -38,7 +39,8 @@ export function MainNav() {
               current && 'bg-subtle font-medium text-foreground',
             )}
           >
-            <Icon className="size-4 shrink-0 max-[359px]:hidden" aria-hidden />
+            {/* Three links and the account menu fit 375 px once the icons give way below the small breakpoint. */}
+            <Icon className="size-4 shrink-0 max-sm:hidden" aria-hidden />
             {label}
           </Link>
         );

@@ -14,6 +14,7 @@ import { DisconnectDialog } from './disconnect-dialog';
 import { HistoryImport } from './history-import';
 import { RemoveHoldingsDialog } from './remove-holdings-dialog';
 import { SettingsForm } from './settings-form';
+import { Reconciliation } from './reconciliation';
 import { SyncHistory } from './sync-history';
 import { UpdateKeysForm } from './update-keys-form';
 import { WalletHoldings } from './wallet-holdings';
@@ -85,6 +86,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             locale={(await requestLocale()).locale}
           />
           <HistoryImport connectionId={connection.id} initial={history} canAddMarket={!disconnected} />
+          <Reconciliation userId={user.id} connectionId={id} />
           <SyncHistory runs={runs} limit={SYNC_HISTORY_LIMIT} />
         </div>
 
