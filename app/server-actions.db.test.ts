@@ -393,6 +393,17 @@ const ROUTE_CASES: Record<string, RouteCase> = {
       expect(answer.body).toMatch(new RegExp(`^(${ACTIVITY_HEADER.join(',')}|${KOINLY_HEADER.join(',')})\r\n`));
     },
   },
+  'GET /api/portfolio/sources': {
+    // One asset's sources, scoped by the caller's user id in SQL (lib/valuation/portfolio-value.db.test.ts proves
+    // another user's holdings of the same asset are not among them).
+    requests: () => [{ url: '/api/portfolio/sources?asset=BTC' }, { url: '/api/portfolio/sources' }],
+    asOwner: (answer) => {
+      // The first request names an asset, the second none (refused on its field, never a 500).
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      if (answer.status === 200) expect(body).toMatchObject({ currency: 'USD', sources: expect.any(Array) });
+      else expect([answer.status, body]).toEqual([400, { error: 'Asset is required.', field: 'asset' }]);
+    },
+  },
   'GET /api/auth/[...nextauth]': {
     public: 'Auth.js: the session (null without one), the CSRF token and the provider list',
     requests: () => [{ url: '/api/auth/session' }, { url: '/api/auth/csrf' }, { url: '/api/auth/providers' }],

@@ -50,6 +50,14 @@ function classNames(error: unknown): Set<string> {
 }
 
 /**
+ * Whether `error` is of ccxt's error class `name` or a subclass, by name: importing ccxt's classes to
+ * use `instanceof` would load all of ccxt (every exchange) wherever this runs.
+ */
+export function isCcxtError(error: unknown, name: string): boolean {
+  return classNames(error).has(name);
+}
+
+/**
  * Which credential an authentication refusal is about, from the exchange's own code: Binance -2014 /
  * -2015 (unknown key; -2015 also covers an IP restriction or a missing permission) and -1022 (bad
  * signature, so the secret), Kraken's invalid key / signature, KuCoin 400003 / 400004 / 400005.

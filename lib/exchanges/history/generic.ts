@@ -1,4 +1,5 @@
-import { ArgumentsRequired, NotSupported, type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { isCcxtError } from '../errors';
 import { findExchange } from '../catalog';
 import { ledgerEntry, tradeEntry, transferEntry } from './generic/normalise';
 import type { ActivityEntry, HistoryPage, HistoryPageRequest, HistoryStrategy, StreamCursor } from './types';
@@ -94,7 +95,7 @@ async function fetchWalkPage(client: Exchange, name: string, request: HistoryPag
     items = await read(client, name, request.stream, floor ?? undefined, passStart ? {} : { until: prior.until });
   } catch (error) {
     // Raised before any request: the method needs a market, a currency or an account id.
-    if (error instanceof ArgumentsRequired || error instanceof NotSupported) {
+    if (isCcxtError(error, 'ArgumentsRequired') || isCcxtError(error, 'NotSupported')) {
       return {
         entries: [],
         cursor: { ...prior, until: null, unsupported: true },

@@ -1,4 +1,5 @@
-import { ExchangeError, type Exchange } from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { isCcxtError } from '../../errors';
 import type { ActivityStatus } from '@/db/schema';
 import { assertParsed } from '../../malformed';
 import type { ActivityEntry, HistoryPage, HistoryPageRequest, StreamCursor } from '../types';
@@ -129,7 +130,7 @@ export function normaliseTransaction(client: Exchange, tx: Raw): ActivityEntry |
 
 /** Coinbase's 404 for a wallet it no longer has (ccxt gives it no class of its own). */
 function isWalletGone(error: unknown): boolean {
-  return error instanceof ExchangeError && /"id"\s*:\s*"not_found"/.test(error.message);
+  return isCcxtError(error, 'ExchangeError') && error instanceof Error && /"id"\s*:\s*"not_found"/.test(error.message);
 }
 
 export async function fetchTransactionsPage(
