@@ -4,7 +4,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { READ_ONLY } from '@/lib/testing/exchange-simulator/server';
-import type { SimAccount, SimExchangeId, SimPermissions } from '@/lib/testing/exchange-simulator/types';
+import type {
+  SimAccount,
+  SimExchangeId,
+  SimHistoryEvent,
+  SimPermissions,
+} from '@/lib/testing/exchange-simulator/types';
 import { readE2eState, type E2eState } from './state';
 import { coinbasePrivateKey } from '@/lib/testing/exchange-accounts';
 
@@ -94,10 +99,14 @@ export async function openSimAccount(
 export const setWallets = (key: SimKey, wallets: Wallets) =>
   control(state().simulatorUrl, 'PUT', `/_sim/accounts/${encodeURIComponent(key.apiKey)}/wallets`, wallets);
 
+/** Gives the simulated account a past (exchange-neutral events it serves from its history endpoints). */
+export const setHistory = (key: Pick<SimKey, 'apiKey'>, events: SimHistoryEvent[]) =>
+  control(state().simulatorUrl, 'PUT', `/_sim/accounts/${encodeURIComponent(key.apiKey)}/history`, events);
+
 /** Makes the simulated exchange answer the key's next `remaining` requests with a fault (see the README's list). */
 export const injectFault = (
   key: Pick<SimKey, 'apiKey'>,
-  fault: { kind: string; remaining?: number; retryAfterSeconds?: number; delayMs?: number },
+  fault: { kind: string; remaining?: number; retryAfterSeconds?: number; delayMs?: number; pathIncludes?: string },
 ) => control(state().simulatorUrl, 'POST', `/_sim/accounts/${encodeURIComponent(key.apiKey)}/faults`, fault);
 
 /** The exchange forgets the key: every later request with it is refused as unauthorised. */
