@@ -140,6 +140,8 @@ test('every server action refuses a request from another origin, runs nothing, a
     updateConnectionAction: { connectionId, label: 'Attacker', syncIntervalSeconds: 60 },
     disconnectAction: { connectionId, keepHoldings: false },
     setDisplayCurrencyAction: { currency: 'JPY' },
+    addMarketAction: { connectionId, stream: 'ETH/BTC' },
+    historyProgressAction: { connectionId },
   };
 
   const actions = buildActions();
@@ -230,6 +232,13 @@ const ANONYMOUS: Record<string, ((baseURL: string) => Promise<void>) | 'covered 
     expect(signIn.headers.getSetCookie().join(';')).not.toMatch(/session-token=[^;]/);
   },
   '/api/inngest': 'covered in app/server-actions.db.test.ts',
+  '/api/portfolio/sources': async (baseURL) => {
+    for (const method of ['GET', 'POST']) {
+      const response = await fetch(`${baseURL}/api/portfolio/sources?asset=BTC`, { method, redirect: 'manual' });
+      expect([401, 405], method).toContain(response.status);
+      expect(await response.text(), method).not.toMatch(/"sources"/);
+    }
+  },
   ...Object.fromEntries(
     ['/api/export/holdings', '/api/export/history', '/api/export/activity'].map((route) => [
       route,

@@ -42,6 +42,9 @@ const env: NodeJS.ProcessEnv = {
   INNGEST_DEV: '1',
   ALLOW_INNGEST_DEV: '1',
   INNGEST_BASE_URL: executor.url,
+  // Every Connect starts a history import (a Binance one is ~200 requests back to 2017): the simulator can take them
+  // at once, and the test executor fast-forwards the waits a spent history budget would ask for, which would spin.
+  EXCHANGE_HISTORY_BUDGET_DEFAULT: '1000000/60',
   // Every browser test signs up from 127.0.0.1: room for all of them (the limit itself is tested in Vitest).
   LIMIT_SIGN_UPS: '10000/3600',
   // The canary sweep tests one key under every fault before connecting it (the limits are tested in Vitest).
