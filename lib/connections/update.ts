@@ -1,4 +1,6 @@
 import 'server-only';
+import { logger } from '@/lib/log';
+import { startHistoryImport } from '@/lib/history/start';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { getDb } from '@/db';
@@ -123,5 +125,11 @@ export async function updateConnection(
   if (!connection) return notFound();
   // Distinct assets the new key read (an asset in two wallets counts once); null when no key changed.
   const assets = key ? summarizeBalances(key.balances).assets : null;
+  if (key) {
+    // New keys resume a history import that stopped on the old ones ("Enter the API key again to resume").
+    await startHistoryImport({ connectionId, userId, exchangeId: current.exchangeId }).catch((error: unknown) => {
+      logger.warn({ err: error, connectionId }, 'history import not restarted after new keys');
+    });
+  }
   return { ok: true, connection, warnings: key?.warnings ?? [], assets };
 }
