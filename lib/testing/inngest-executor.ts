@@ -15,8 +15,10 @@ import { startHttpServer } from './http-server';
  * sleeps fast-forwarded, a fake Event API (`POST /e/:key`) that records events, drops duplicate
  * event ids (Inngest's idempotency) and runs the functions they trigger, `cancelOn` and
  * `singleton: skip` for `a == b` expressions, and `tick(fnId)` for cron functions.
- * Not modelled: throttle, concurrency, debounce, rate limits, batching, priority, real cron time,
- * waitForEvent matching (it times out at once), invoke, checkpointing. Assert those through config.
+ * Each function has its own pool of `concurrency` runs at once, as each Inngest function has its own
+ * limit: a backlog of one function (a history backfill) never queues another's runs (a sync).
+ * Not modelled: throttle, keyed concurrency, debounce, rate limits, batching, priority, real cron
+ * time, waitForEvent matching (it times out at once), invoke, checkpointing. Assert those through config.
  *
  * Start it before anything imports the route module (it loads the route itself, once the
  * environment points at the fake API). Runs execute in the background; `settled()` waits for them.
@@ -101,7 +103,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 }
 
 export interface TestExecutorOptions {
-  /** Runs at most this many function runs at once. */
+  /** Runs at most this many runs of each function at once. */
   concurrency?: number;
   /**
    * Drive an app served by another process (e.g. `next start` in the Playwright suite) at this URL
@@ -151,6 +153,7 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
   const queue: Array<{ run: RunRecord; fn: FunctionConfig }> = [];
   const waiters: Array<() => void> = [];
   let active = 0;
+  const activeByFunction = new Map<string, number>();
   let appPrefix = `${inngest.id}-`;
 
   const server = await startHttpServer((request, response) => {
@@ -299,9 +302,17 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
   }
 
   function pump() {
-    while (active < concurrency && queue.length > 0) {
-      const next = queue.shift()!;
+    for (let index = 0; index < queue.length; ) {
+      const next = queue[index]!;
+      const functionId = next.run.functionId;
+      const busy = activeByFunction.get(functionId) ?? 0;
+      if (busy >= concurrency) {
+        index += 1;
+        continue;
+      }
+      queue.splice(index, 1);
       active += 1;
+      activeByFunction.set(functionId, busy + 1);
       void execute(next.run, next.fn)
         .catch((error: unknown) => {
           next.run.status = 'failed';
@@ -309,6 +320,7 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
         })
         .finally(() => {
           active -= 1;
+          activeByFunction.set(functionId, (activeByFunction.get(functionId) ?? 1) - 1);
           pump();
           if (active === 0 && queue.length === 0) waiters.splice(0).forEach((wake) => wake());
         });

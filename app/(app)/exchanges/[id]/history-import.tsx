@@ -1,7 +1,7 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useLocale, useTimeZone } from '@/app/_components/locale/locale-provider';
 import type { HistoryProgress } from '@/lib/history/progress';
 import { Button } from '../../../_components/ui/button';
@@ -14,6 +14,7 @@ import { addMarketAction, historyProgressAction } from './history-actions';
 import { historyHeadline, isImportRunning } from './history-status';
 
 const FAST_POLL_MS = 2_000;
+const historyProgressKey = (connectionId: string) => ['history-progress', connectionId];
 const SLOW_POLL_MS = 60_000;
 
 /** The one line saying where the import stands, in the reader's locale. */
@@ -115,8 +116,14 @@ export function HistoryImport({
   initial: HistoryProgress | null;
   canAddMarket: boolean;
 }) {
+  const queryClient = useQueryClient();
+  // initialData only seeds a new cache entry: a server refresh (Update keys restarts a stopped import)
+  // brings a newer state than the one cached since the page opened, so it replaces it.
+  useEffect(() => {
+    queryClient.setQueryData(historyProgressKey(connectionId), initial);
+  }, [queryClient, connectionId, initial]);
   const query = useQuery({
-    queryKey: ['history-progress', connectionId],
+    queryKey: historyProgressKey(connectionId),
     queryFn: async () => {
       const result = toResult(await historyProgressAction({ connectionId }));
       if (!result.ok) throw new Error(result.message);
