@@ -273,6 +273,8 @@ test('10. Ten rapid Sync now clicks: one run at a time, holdings correct, no err
   const stuck = await sql`select 1 from sync_runs where connection_id = ${id} and status = 'queued'`;
   if (stuck.length > 0) {
     await expect(button).toBeEnabled({ timeout: 45_000 });
+    // The finished run may still be answering the executor, which would skip this send as a second run.
+    await executorSettled();
     await button.click();
     await expect
       .poll(async () => (await sql`select 1 from sync_runs where connection_id = ${id} and status = 'queued'`).length, {

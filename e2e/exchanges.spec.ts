@@ -75,8 +75,10 @@ for (const c of cases) {
     // Sync all from the portfolio: the page updates in place when the run ends.
     await setWallets(key, c.changed);
     await page.getByRole('button', { name: 'Sync all' }).click();
+    // Waited for generously: the run goes through the executor while the other worker's test may hold both
+    // cores (a `next dev` compile in dev-server-logs.spec.ts).
     for (const [asset, amount] of Object.entries(c.expectedAfter)) {
-      await expect(page.getByTestId(`amount-${asset}`)).toHaveText(amount, { timeout: 20_000 });
+      await expect(page.getByTestId(`amount-${asset}`)).toHaveText(amount, { timeout: 45_000 });
     }
     await expect(page.locator(`tr[data-asset="${c.gone}"]`)).toHaveCount(0);
 

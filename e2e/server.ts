@@ -18,7 +18,11 @@ const simulator = await startSimulator(simulatorPort);
 const executor = await startTestExecutor({
   routeUrl: `http://localhost:${port}/api/inngest`,
   port: executorPort,
-  concurrency: 4,
+  concurrency: 8,
+  // Every Connect starts a history backfill (a KuCoin one walks 365 daily windows), which Inngest's
+  // per-exchange throttle would spread out; one at a time here, so backfills never starve the syncs
+  // the tests wait for of the server's two cores.
+  functionConcurrency: { 'import-history': 1 },
 });
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'coinsphere-e2e-'));

@@ -106,6 +106,11 @@ export interface TestExecutorOptions {
   /** Runs at most this many runs of each function at once. */
   concurrency?: number;
   /**
+   * A smaller pool for some functions, by id (e.g. `{ 'import-history': 1 }`): Inngest's throttle would
+   * space their runs, and the executor, which does not model throttles, would otherwise run them flat out.
+   */
+  functionConcurrency?: Record<string, number>;
+  /**
    * Drive an app served by another process (e.g. `next start` in the Playwright suite) at this URL
    * (`http://localhost:3100/api/inngest`) instead of importing the route in-process. That app must
    * run with INNGEST_DEV=1 and INNGEST_BASE_URL pointing at this executor's `url`; it is synced on the
@@ -306,7 +311,7 @@ export async function startTestExecutor(options: TestExecutorOptions = {}): Prom
       const next = queue[index]!;
       const functionId = next.run.functionId;
       const busy = activeByFunction.get(functionId) ?? 0;
-      if (busy >= concurrency) {
+      if (busy >= (options.functionConcurrency?.[functionId] ?? concurrency)) {
         index += 1;
         continue;
       }
