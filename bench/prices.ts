@@ -111,6 +111,7 @@ async function seedPrices(db: Database, assets: number, hours: number) {
     on conflict do nothing`);
 }
 
+/** The valuation alone, a part of the page's work below; the issue's 3× goal is the page's. */
 async function valuation(db: Database) {
   const small = await seedUser(db, 'binance', 1, 20);
   const large = await seedUser(db, 'binance', 50, 40);
@@ -120,7 +121,7 @@ async function valuation(db: Database) {
     () => getPortfolioValuation(large.userId, 'USD', { db }),
     21,
   );
-  return { holdings20Ms: smallMs, holdings2000Ms: largeMs, ratio: ratio(largeMs, smallMs), goalRatio: 3 };
+  return { holdings20Ms: smallMs, holdings2000Ms: largeMs, ratio: ratio(largeMs, smallMs) };
 }
 
 /**
