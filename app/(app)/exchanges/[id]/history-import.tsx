@@ -14,8 +14,8 @@ import { addMarketAction, historyProgressAction } from './history-actions';
 import { historyHeadline, isImportRunning } from './history-status';
 
 const FAST_POLL_MS = 2_000;
-const historyProgressKey = (connectionId: string) => ['history-progress', connectionId];
 const SLOW_POLL_MS = 60_000;
+const historyProgressKey = (connectionId: string) => ['history-progress', connectionId];
 
 /** The one line saying where the import stands, in the reader's locale. */
 function StatusLine({ progress }: { progress: HistoryProgress }) {
